@@ -1,0 +1,43 @@
+import yargs from 'yargs'
+import type { Argv } from 'yargs'
+import { ConfigError, errorMessage } from '../lib/util/errors.ts'
+import { commands } from './commands/index.ts'
+
+/** Exit statuses: 0 ok, 1 runtime failure, 2 bad usage or bad input (cli.md). */
+export const EXIT_OK = 0
+export const EXIT_FAILURE = 1
+export const EXIT_USAGE = 2
+
+/** Parses argv and runs the chosen command; resolves to the exit status. Never throws. */
+export async function runCli(argv: readonly string[]): Promise<number> {
+  let usageError: string | undefined
+  let parser: Argv = yargs([...argv])
+    .scriptName('dns-controller')
+    .parserConfiguration({ 'camel-case-expansion': true, 'strip-dashed': false })
+    .strict()
+    .help()
+    .version(false)
+    .wrap(Math.min(120, process.stdout.columns ?? 100))
+    .exitProcess(false)
+    .fail((msg, err) => {
+      // yargs reports unknown flags and bad values here; a thrown error from a handler too.
+      if (err !== undefined && err !== null) throw err
+      usageError = msg
+    })
+  for (const command of commands) parser = parser.command(command)
+  try {
+    const result = (await parser.parseAsync()) as { exitCode?: unknown }
+    if (usageError !== undefined) {
+      process.stderr.write(`dns-controller: ${usageError}\n`)
+      return EXIT_USAGE
+    }
+    return typeof result.exitCode === 'number' ? result.exitCode : EXIT_OK
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`dns-controller: ${err.message}\n`)
+      return EXIT_USAGE
+    }
+    process.stderr.write(`dns-controller: ${errorMessage(err)}\n`)
+    return EXIT_FAILURE
+  }
+}
