@@ -14,7 +14,11 @@ const SPKI_ED25519_PREFIX = Buffer.from('302a300506032b6570032100', 'hex')
 
 export function signerFromSeed(seed: number): Signer & { readonly privateKey: KeyObject } {
   const raw = createHash('sha256').update(`sim-publisher-${seed}`).digest()
-  const privateKey = createPrivateKey({ key: Buffer.concat([PKCS8_ED25519_PREFIX, raw]), format: 'der', type: 'pkcs8' })
+  const privateKey = createPrivateKey({
+    key: Buffer.concat([PKCS8_ED25519_PREFIX, raw]),
+    format: 'der',
+    type: 'pkcs8',
+  })
   const spki = createPublicKey(privateKey).export({ format: 'der', type: 'spki' })
   const publicKey = new Uint8Array(spki.subarray(spki.length - 32))
   return { privateKey, publicKey, sign: (msg) => new Uint8Array(sign(null, msg, privateKey)) }

@@ -57,6 +57,9 @@ type Ev =
   | { at: number; seq: number; t: 'cut'; gen: number }
   | { at: number; seq: number; t: 'drop-conn'; a: number; b: number; conn: number }
 
+type WithoutSeq<T> = T extends unknown ? Omit<T, 'seq'> : never
+type EvBody = WithoutSeq<Ev>
+
 const idxOf = (id: string): number => Number(id.slice(1))
 
 export class Sim {
@@ -127,7 +130,12 @@ export class Sim {
     }
     this.nodes.push(n)
     this.conns.set(idx, new Map())
-    this.push({ at: this.now + delayMs, t: 'input', node: idx, input: { type: 'listen-addrs', addrs: [n.addr] } })
+    this.push({
+      at: this.now + delayMs,
+      t: 'input',
+      node: idx,
+      input: { type: 'listen-addrs', addrs: [n.addr] },
+    })
     return idx
   }
 
@@ -172,8 +180,10 @@ export class Sim {
     this.now = t
   }
 
-  private push(e: Omit<Ev, 'seq'> & { at: number }): void {
-    this.heap.push({ ...e, seq: this.seq++ } as Ev)
+  private push(e: EvBody): void {
+    const ev = e as unknown as { seq: number }
+    ev.seq = this.seq++
+    this.heap.push(ev as unknown as Ev)
   }
 
   private latency(): number {
@@ -206,10 +216,22 @@ export class Sim {
         const to = this.nodes[e.to]
         const from = this.nodes[e.from]
         if (!from?.alive) return
-        if (e.from === e.to) return this.deliver(e.from, { type: 'peer-up', peer: from.id, addrs: [], dialed: e.addr })
-        if (!to?.alive) return this.push({ at: this.now + this.latency(), t: 'input', node: e.from, input: { type: 'dial-failed', addr: e.addr } })
+        if (e.from === e.to)
+          return this.deliver(e.from, { type: 'peer-up', peer: from.id, addrs: [], dialed: e.addr })
+        if (!to?.alive)
+          return this.push({
+            at: this.now + this.latency(),
+            t: 'input',
+            node: e.from,
+            input: { type: 'dial-failed', addr: e.addr },
+          })
         if (!this.reachable(e.from, e.to))
-          return this.push({ at: this.now + this.opts.partitionDialFailMs, t: 'input', node: e.from, input: { type: 'dial-failed', addr: e.addr } })
+          return this.push({
+            at: this.now + this.opts.partitionDialFailMs,
+            t: 'input',
+            node: e.from,
+            input: { type: 'dial-failed', addr: e.addr },
+          })
         if (!this.conns.get(e.from)?.has(e.to)) {
           const id = ++this.connSeq
           this.conns.get(e.from)?.set(e.to, id)
@@ -228,7 +250,8 @@ export class Sim {
       }
       case 'cut': {
         if (e.gen !== this.partitionGen) return
-        for (const [a, peers] of this.conns) for (const b of [...peers.keys()]) if (!this.reachable(a, b)) this.close(a, b, true)
+        for (const [a, peers] of this.conns)
+          for (const b of [...peers.keys()]) if (!this.reachable(a, b)) this.close(a, b, true)
         return
       }
     }
@@ -243,7 +266,8 @@ export class Sim {
     if (conn === undefined) return
     const na = this.nodes[a]
     const nb = this.nodes[b]
-    if (notifySelf && na?.alive && nb) this.push({ at: this.now, t: 'input', node: a, input: { type: 'peer-down', peer: nb.id } })
+    if (notifySelf && na?.alive && nb)
+      this.push({ at: this.now, t: 'input', node: a, input: { type: 'peer-down', peer: nb.id } })
     this.push({ at: this.now + this.opts.latencyMaxMs + 0.001, t: 'drop-conn', a, b, conn })
   }
 
@@ -267,13 +291,24 @@ export class Sim {
         const to = idxOf(a.to)
         const conn = this.conns.get(n.idx)?.get(to)
         if (conn === undefined || !this.reachable(n.idx, to) || this.rng.float() < this.opts.loss) return
-        this.push({ at: this.now + this.latency(), t: 'input', node: to, input: { type: 'message', from: n.id, bytes: a.bytes }, conn })
+        this.push({
+          at: this.now + this.latency(),
+          t: 'input',
+          node: to,
+          input: { type: 'message', from: n.id, bytes: a.bytes },
+          conn,
+        })
         return
       }
       case 'dial': {
         const to = a.addr.startsWith('sim/') ? Number(a.addr.slice(4)) : -1
         if (!(to >= 0 && to < this.nodes.length))
-          return this.push({ at: this.now + this.latency(), t: 'input', node: n.idx, input: { type: 'dial-failed', addr: a.addr } })
+          return this.push({
+            at: this.now + this.latency(),
+            t: 'input',
+            node: n.idx,
+            input: { type: 'dial-failed', addr: a.addr },
+          })
         this.push({ at: this.now + this.latency(), t: 'connect', from: n.idx, to, addr: a.addr })
         return
       }
