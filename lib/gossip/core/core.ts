@@ -303,11 +303,12 @@ class Core implements GossipCore {
     this.lastOwn = version
     this.lastDesired = c.value
     this.reasserted = reassert
-    out.push({
-      type: 'published',
-      version,
-      printable: { id: toHex(publisher), version: formatVersion(version) },
-    })
+    const printable = { id: toHex(publisher), version: formatVersion(version) }
+    out.push(
+      reassert
+        ? { type: 'published', version, printable, reassert }
+        : { type: 'published', version, printable },
+    )
     this.accept(s, undefined, out)
   }
 

@@ -127,6 +127,8 @@ test('restart: a publisher that sees a newer snapshot of its own key re-asserts 
   for (const id of ['new', 'b'])
     assert.deepEqual(m.cores.get(id)?.replica().records, [rec('fresh.example', ['2'])], id)
   assert.equal(fresh.replica().publishers[0]?.version, '10000.1')
+  const reasserts = m.log.filter((l) => l.action.type === 'published' && l.action.reassert === true)
+  assert.equal(reasserts.length, 1)
 })
 
 test('two live publishers with one key (overlapping leaders) settle without ping-pong', () => {
