@@ -75,9 +75,14 @@ const first = rows[0]
 const last = rows.at(-1)
 if (first && last) {
   const idles = rows.map((r) => r.idle)
-  console.log(`ratio idle_bytes_per_node_s ${last.nodes}/${first.nodes} = ${(last.idle / first.idle).toFixed(2)}`)
+  console.log(
+    `ratio idle_bytes_per_node_s ${last.nodes}/${first.nodes} = ${(last.idle / first.idle).toFixed(2)}`,
+  )
   check(last.full < 1500, `100 % of ${last.nodes} nodes in ${last.full.toFixed(0)} ms < 1500 ms`)
-  check(Math.max(...idles) < 1024, `idle payload ${Math.max(...idles).toFixed(0)} B/node/s < 1024 at every size`)
+  check(
+    Math.max(...idles) < 1024,
+    `idle payload ${Math.max(...idles).toFixed(0)} B/node/s < 1024 at every size`,
+  )
   check(
     Math.max(...idles) / Math.min(...idles) < 1.25,
     `idle cost flat: max/min over ${rows.length} sizes = ${(Math.max(...idles) / Math.min(...idles)).toFixed(2)} < 1.25`,
@@ -90,15 +95,23 @@ console.log(`\n## 50/50 partition (30 s, two publishers, one per side), then hea
   const r = partitionHeal({ seed, nodes: big, config, loss })
   console.log(`leaked_during_partition=${r.leakedDuringPartition} heal_ms=${r.healMs} wall_s=${wallSince(t)}`)
   check(r.leakedDuringPartition === 0, 'nothing crosses the partition')
-  check(r.healMs <= 3 * config.syncIntervalMs, `healed in ${r.healMs} ms <= 3 sync intervals (${3 * config.syncIntervalMs} ms)`)
+  check(
+    r.healMs <= 3 * config.syncIntervalMs,
+    `healed in ${r.healMs} ms <= 3 sync intervals (${3 * config.syncIntervalMs} ms)`,
+  )
 }
 
 console.log(`\n## churn: 10 % of nodes replaced per minute for 3 min, a new version every 10 s; nodes=${big}`)
 {
   const t = performance.now()
   const r = churn({ seed, nodes: big, config, loss, ratePerMin: 0.1, durationMs: 180_000 })
-  console.log(`replaced=${r.killed} versions=${r.versions} missing_at_end=${r.missingAtEnd} wall_s=${wallSince(t)}`)
-  check(r.missingAtEnd === 0, `every live node holds the last version and all its records (${r.killed} replaced)`)
+  console.log(
+    `replaced=${r.killed} versions=${r.versions} missing_at_end=${r.missingAtEnd} wall_s=${wallSince(t)}`,
+  )
+  check(
+    r.missingAtEnd === 0,
+    `every live node holds the last version and all its records (${r.killed} replaced)`,
+  )
 }
 
 console.log(failures.length === 0 ? '\nall targets met' : `\n${failures.length} target(s) missed`)
