@@ -201,11 +201,11 @@ class Core implements GossipCore {
       case 'peers':
         return this.members.learn(f.addrs)
       case 'digest':
-        return this.handleDigest(from, f.entries, out)
+        return this.handleDigest(now, from, f.entries, out)
       case 'want':
         for (const p of f.publishers) {
           const h = this.replicaState.get(toHex(p))
-          if (h) this.send(out, from, this.fullFrame(h))
+          if (h && this.answerable(now, from, h)) this.send(out, from, this.fullFrame(h))
         }
         return
       case 'full':
@@ -217,7 +217,7 @@ class Core implements GossipCore {
     }
   }
 
-  private handleDigest(from: PeerId, entries: readonly DigestEntry[], out: Action[]): void {
+  private handleDigest(now: Millis, from: PeerId, entries: readonly DigestEntry[], out: Action[]): void {
     const seen = new Set<string>()
     const wants: Uint8Array[] = []
     for (const e of entries) {
@@ -227,9 +227,10 @@ class Core implements GossipCore {
       const h = this.replicaState.get(id)
       const c = h === undefined ? -1 : compareRef(h.ref, e.ref)
       if (c < 0) wants.push(e.publisher)
-      else if (c > 0 && h) this.send(out, from, this.pushFrame(h, e.ref))
+      else if (c > 0 && h && this.answerable(now, from, h)) this.send(out, from, this.pushFrame(h, e.ref))
     }
-    for (const h of this.replicaState.all()) if (!seen.has(h.id)) this.send(out, from, this.fullFrame(h))
+    for (const h of this.replicaState.all())
+      if (!seen.has(h.id) && this.answerable(now, from, h)) this.send(out, from, this.fullFrame(h))
     if (wants.length > 0) this.send(out, from, encodeFrame({ kind: 'want', publishers: wants }))
   }
 
@@ -315,6 +316,10 @@ class Core implements GossipCore {
   private digestFrame(): Uint8Array {
     this.digestBytes ??= encodeFrame({ kind: 'digest', entries: this.replicaState.digest() })
     return this.digestBytes
+  }
+
+  private answerable(now: Millis, peer: PeerId, h: Held): boolean {
+    return this.members.mayAnswer(peer, h.id, toHex(h.ref.sigPrefix), now)
   }
 
   private fullFrame(h: Held): Uint8Array {

@@ -139,3 +139,18 @@ test('hostile: a flooding peer is rate limited; the replica still accepts a late
   const acts = c.step(1010, { type: 'message', from: 'evil', bytes: full(v3) })
   assert.ok(acts.some((a) => a.type === 'replica-changed'))
 })
+
+test('hostile: replayed wants and stale digests get one full snapshot per half sync interval, not one each', () => {
+  const c = victim()
+  const want = encodeFrame({ kind: 'want', publishers: [publisherA.publicKey, publisherA.publicKey] })
+  const empty = encodeFrame({ kind: 'digest', entries: [] })
+  let fulls = 0
+  for (let i = 0; i < 100; i++)
+    for (const bytes of [want, empty]) {
+      const acts = c.step(10 + i, { type: 'message', from: 'evil', bytes })
+      fulls += acts.filter((a) => a.type === 'send' && a.bytes[1] === 3).length
+    }
+  assert.equal(fulls, 1)
+  const later = c.step(10 + GOSSIP_DEFAULTS.syncIntervalMs, { type: 'message', from: 'evil', bytes: want })
+  assert.equal(later.filter((a) => a.type === 'send' && a.bytes[1] === 3).length, 1)
+})
