@@ -29,6 +29,13 @@ test('sim: a 50/50 partition leaks nothing and heals within 3 sync intervals (50
   assert.ok(r.healMs <= 3 * config.syncIntervalMs, `healed after ${r.healMs} ms`)
 })
 
+test('sim: a 5-minute partition of a small cluster (20 nodes) still heals within 3 sync intervals', () => {
+  const r = partitionHeal({ seed, nodes: 20, config, loss: 0.01, warmupMs: 10_000, partitionMs: 300_000 })
+  console.log(`long partition nodes=20 leaked=${r.leakedDuringPartition} heal_ms=${r.healMs}`)
+  assert.equal(r.leakedDuringPartition, 0)
+  assert.ok(r.healMs <= 3 * config.syncIntervalMs, `healed after ${r.healMs} ms`)
+})
+
 test('sim: 10 % churn per minute loses nothing (300 nodes, a version every 10 s)', () => {
   const r = churn({
     seed,
@@ -42,4 +49,20 @@ test('sim: 10 % churn per minute loses nothing (300 nodes, a version every 10 s)
   console.log(`churn nodes=300 replaced=${r.killed} versions=${r.versions} missing_at_end=${r.missingAtEnd}`)
   assert.ok(r.killed >= 29)
   assert.equal(r.missingAtEnd, 0)
+})
+
+test('sim: a seed replays a run exactly', () => {
+  const run = (): string => {
+    const r = propagation({
+      seed,
+      nodes: 200,
+      config,
+      loss: 0.01,
+      warmupMs: 5_000,
+      idleWindowMs: 2_000,
+      publishes: 1,
+    })
+    return JSON.stringify([r.fullMs, r.p99Ms, r.events, r.idleBytesPerNodePerSec])
+  }
+  assert.equal(run(), run())
 })
