@@ -19,6 +19,7 @@ import {
 import type { KeyObject } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { ConfigError, errorMessage } from '../util/errors.ts'
+import type { Signer, Verifier } from './core/types.ts'
 
 /** HKDF salt fixed by the contract; changing it splits every deployed network. */
 export const PSK_SALT = 'dns-controller/gossip-psk/v1'
@@ -45,43 +46,57 @@ export function generateSecret(): string {
   return randomBytes(32).toString('hex')
 }
 
-/** Something that signs snapshots: the publisher. Matches the core's `Signer`. */
-export interface Ed25519Signer {
+/** The publisher's signer: the core's `Signer` plus its printable id. */
+export interface PublisherSigner extends Signer {
   /** Publisher id: lower-case hex of the raw 32-byte public key. */
   readonly id: string
-  sign(message: Uint8Array): Uint8Array
 }
 
-/** Checks signatures against a fixed set of trusted publisher keys. Matches the core's `Verifier`. */
-export interface Ed25519Verifier {
-  /** Ids of every trusted publisher. */
-  readonly trusted: ReadonlySet<string>
-  verify(publisher: string, message: Uint8Array, signature: Uint8Array): boolean
+/** The raw 32-byte Ed25519 public key of a public or private key object. */
+export function rawPublicKey(key: KeyObject): Uint8Array {
+  const pub = key.type === 'private' ? createPublicKey(key) : key
+  if (pub.asymmetricKeyType !== 'ed25519') throw new Error('not an Ed25519 key')
+  return new Uint8Array(Buffer.from(pub.export({ format: 'jwk' }).x ?? '', 'base64url'))
 }
 
 /** Lower-case hex of the raw 32-byte Ed25519 public key. */
 export function publisherIdOf(key: KeyObject): string {
-  const pub = key.type === 'private' ? createPublicKey(key) : key
-  if (pub.asymmetricKeyType !== 'ed25519') throw new Error('not an Ed25519 key')
-  const jwk = pub.export({ format: 'jwk' })
-  return Buffer.from(jwk.x ?? '', 'base64url').toString('hex')
+  return Buffer.from(rawPublicKey(key)).toString('hex')
 }
 
-export function signerFromPrivateKey(key: KeyObject): Ed25519Signer {
-  const id = publisherIdOf(key)
-  return { id, sign: (message) => new Uint8Array(cryptoSign(null, message, key)) }
-}
-
-export function verifierFromPublicKeys(keys: readonly KeyObject[]): Ed25519Verifier {
-  const byId = new Map<string, KeyObject>()
-  for (const k of keys) byId.set(publisherIdOf(k), k)
+export function signerFromPrivateKey(key: KeyObject): PublisherSigner {
+  const publicKey = rawPublicKey(key)
   return {
-    trusted: new Set(byId.keys()),
-    verify: (publisher, message, signature) => {
-      const key = byId.get(publisher)
-      if (key === undefined || signature.byteLength !== 64) return false
+    id: Buffer.from(publicKey).toString('hex'),
+    publicKey,
+    sign: (message) => new Uint8Array(cryptoSign(null, message, key)),
+  }
+}
+
+/** KeyObjects made from raw keys are cached: the core verifies against a handful of trusted keys. */
+const MAX_CACHED_KEYS = 64
+
+/** The core's `Verifier` on node:crypto. Returns false for malformed keys or signatures. */
+export function createEd25519Verifier(): Verifier {
+  const cache = new Map<string, KeyObject>()
+  const keyFor = (raw: Uint8Array): KeyObject => {
+    const hex = Buffer.from(raw).toString('hex')
+    let key = cache.get(hex)
+    if (key === undefined) {
+      key = createPublicKey({
+        key: { kty: 'OKP', crv: 'Ed25519', x: Buffer.from(raw).toString('base64url') },
+        format: 'jwk',
+      })
+      if (cache.size >= MAX_CACHED_KEYS) cache.clear()
+      cache.set(hex, key)
+    }
+    return key
+  }
+  return {
+    verify: (publicKey, message, signature) => {
+      if (publicKey.byteLength !== 32 || signature.byteLength !== 64) return false
       try {
-        return cryptoVerify(null, message, key, signature)
+        return cryptoVerify(null, message, keyFor(publicKey), signature)
       } catch {
         return false
       }
@@ -120,20 +135,21 @@ export function parsePublicKeyPem(pem: string): KeyObject | string {
   return key
 }
 
-export function loadSigner(path: string, flag: string): Ed25519Signer {
+export function loadSigner(path: string, flag: string): PublisherSigner {
   const key = parsePrivateKeyPem(readText(path, flag))
   if (typeof key === 'string') throw new ConfigError(flag, `${path} ${key}`)
   return signerFromPrivateKey(key)
 }
 
-export function loadVerifier(paths: readonly string[], flag: string): Ed25519Verifier {
+/** Raw public keys of the trusted publishers, from SPKI or certificate PEM files. */
+export function loadTrustedKeys(paths: readonly string[], flag: string): Uint8Array[] {
   if (paths.length === 0) throw new ConfigError(flag, 'at least one trusted publisher key is required')
   const keys = paths.map((path) => {
     const key = parsePublicKeyPem(readText(path, flag))
     if (typeof key === 'string') throw new ConfigError(flag, `${path} ${key}`)
-    return key
+    return rawPublicKey(key)
   })
-  return verifierFromPublicKeys(keys)
+  return keys
 }
 
 /** A new publisher key pair as PEM text: PKCS#8 private, SPKI public. */

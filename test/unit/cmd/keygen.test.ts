@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { runCli, EXIT_OK, EXIT_USAGE } from '../../../cmd/cli.ts'
-import { loadSigner, loadVerifier, readPskFile } from '../../../lib/gossip/keys.ts'
+import { createEd25519Verifier, loadSigner, loadTrustedKeys, readPskFile } from '../../../lib/gossip/keys.ts'
 
 function capture(t: { after: (fn: () => void) => void }): { stderr: () => string } {
   let err = ''
@@ -30,9 +30,10 @@ test('keygen writes a usable secret and key pair with private files at 0600', as
   assert.equal(statSync(join(out, 'publisher.key')).mode & 0o777, 0o600)
   assert.equal(readPskFile(join(out, 'gossip.psk'), 'gossip-secret-file').byteLength, 32)
   const signer = loadSigner(join(out, 'publisher.key'), 'publisher-key-file')
-  const verifier = loadVerifier([join(out, 'publisher.pub')], 'trusted-publisher-key-file')
+  const [trusted] = loadTrustedKeys([join(out, 'publisher.pub')], 'trusted-publisher-key-file')
+  assert.ok(trusted !== undefined)
   const msg = new Uint8Array([1, 2, 3])
-  assert.equal(verifier.verify(signer.id, msg, signer.sign(msg)), true)
+  assert.equal(createEd25519Verifier().verify(trusted, msg, signer.sign(msg)), true)
 })
 
 test('keygen refuses to overwrite without --force, naming the file', async (t) => {

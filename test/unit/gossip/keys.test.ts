@@ -10,8 +10,9 @@ import {
   derivePsk,
   generatePublisherKeyPem,
   generateSecret,
+  createEd25519Verifier,
   loadSigner,
-  loadVerifier,
+  loadTrustedKeys,
   parsePrivateKeyPem,
   parsePublicKeyPem,
   publisherIdOf,
@@ -53,20 +54,24 @@ test('a signer and a verifier loaded from PEM files agree; other keys and tamper
   writeFileSync(join(dir, 'p.pub'), pair.publicPem)
   writeFileSync(join(dir, 'o.key'), other.privatePem)
   const signer = loadSigner(join(dir, 'p.key'), 'publisher-key-file')
-  const verifier = loadVerifier([join(dir, 'p.pub')], 'trusted-publisher-key-file')
+  const [trusted] = loadTrustedKeys([join(dir, 'p.pub')], 'trusted-publisher-key-file')
+  assert.ok(trusted !== undefined)
+  const verifier = createEd25519Verifier()
   const msg = new TextEncoder().encode('snapshot bytes')
   const sig = signer.sign(msg)
   assert.equal(sig.byteLength, 64)
+  assert.equal(signer.id, Buffer.from(signer.publicKey).toString('hex'))
   assert.match(signer.id, /^[0-9a-f]{64}$/)
-  assert.deepEqual([...verifier.trusted], [signer.id])
-  assert.equal(verifier.verify(signer.id, msg, sig), true)
+  assert.deepEqual(trusted, signer.publicKey)
+  assert.equal(verifier.verify(trusted, msg, sig), true)
   const tampered = msg.slice()
   tampered[0] = (tampered[0] ?? 0) ^ 1
-  assert.equal(verifier.verify(signer.id, tampered, sig), false)
+  assert.equal(verifier.verify(trusted, tampered, sig), false, 'tampered message')
   const stranger = loadSigner(join(dir, 'o.key'), 'publisher-key-file')
-  assert.equal(verifier.verify(stranger.id, msg, stranger.sign(msg)), false, 'untrusted publisher')
-  assert.equal(verifier.verify(signer.id, msg, stranger.sign(msg)), false, 'signature by another key')
-  assert.equal(verifier.verify(signer.id, msg, sig.subarray(0, 10)), false, 'short signature')
+  assert.equal(verifier.verify(trusted, msg, stranger.sign(msg)), false, 'signature by another key')
+  assert.equal(verifier.verify(trusted, msg, sig.subarray(0, 10)), false, 'short signature')
+  assert.equal(verifier.verify(new Uint8Array(5), msg, sig), false, 'short key')
+  assert.equal(verifier.verify(new Uint8Array(32).fill(0xff), msg, sig), false, 'invalid curve point')
 })
 
 test('an X.509 certificate PEM is accepted as a trusted key', (t) => {
@@ -88,9 +93,8 @@ test('an X.509 certificate PEM is accepted as a trusted key', (t) => {
     '1',
   ])
   const signer = loadSigner(key, 'publisher-key-file')
-  const verifier = loadVerifier([cert], 'trusted-publisher-key-file')
-  const msg = new TextEncoder().encode('x')
-  assert.equal(verifier.verify(signer.id, msg, signer.sign(msg)), true)
+  const [trusted] = loadTrustedKeys([cert], 'trusted-publisher-key-file')
+  assert.deepEqual(trusted, signer.publicKey)
 })
 
 test('the publisher id is the hex of the raw public key', () => {
@@ -127,7 +131,7 @@ test('bad key files are rejected with a reason', () => {
 test('missing and empty key lists are ConfigErrors naming the flag', () => {
   const isFlag = (flag: string) => (err: unknown) => err instanceof ConfigError && err.flag === flag
   assert.throws(() => loadSigner('/nonexistent/p.key', 'publisher-key-file'), isFlag('publisher-key-file'))
-  assert.throws(() => loadVerifier([], 'trusted-publisher-key-file'), isFlag('trusted-publisher-key-file'))
+  assert.throws(() => loadTrustedKeys([], 'trusted-publisher-key-file'), isFlag('trusted-publisher-key-file'))
 })
 
 test('the node identity is created once (0700 dir, 0600 file) and loaded again', async (t) => {
