@@ -37,7 +37,9 @@ async function host(
     handshakeTimeoutMs: 2000,
     onProtectorReject: (reason) => rejects.push(reason),
   })
-  t.after(() => node.stop())
+  t.after(async () => {
+    await node.stop()
+  })
   await node.handle(
     ECHO,
     async (stream: Stream) => {
