@@ -88,8 +88,7 @@ export type DropReason =
   | 'stale' // older than or equal to the version held (replay, duplicate delivery)
   | 'base-mismatch' // a delta whose base we do not hold; we pull the full snapshot instead
   | 'rate-limited'
-  | 'unknown-peer' // a message from a peer that is not up
-  | 'publish-invalid' // a local publish that breaks a limit (too many records, bad names)
+  | 'unknown-peer' // a message from a peer that is not up (or one we just evicted)
 
 export type Action =
   | { readonly type: 'send'; readonly to: PeerId; readonly bytes: Uint8Array }
@@ -100,8 +99,9 @@ export type Action =
   | { readonly type: 'replica-changed'; readonly view: ReplicaView }
   /** A local publish produced a version: persist `version` (for restarts) and resolve the caller. */
   | { readonly type: 'published'; readonly version: Version; readonly printable: PublisherVersion }
-  /** A frame (or a local publish) was dropped; for logs and metrics only. `from` is the peer id
-   * ('' for a local publish). */
+  /** A frame was dropped; for logs and metrics only. `from` is the peer id. A local publish that
+   * breaks a limit (too many records, a name too long...) yields this with `from: ''` instead of
+   * `published`. */
   | { readonly type: 'dropped'; readonly reason: DropReason; readonly from: PeerId }
 
 export interface CoreStats {
@@ -119,7 +119,8 @@ export interface CoreStats {
 
 export interface GossipCore {
   step(now: Millis, input: Input): Action[]
-  /** When the driver must call `step(t, { type: 'timer' })`; undefined = no timer needed. */
+  /** When the driver must call `step(t, { type: 'timer' })`; undefined = no timer needed. Before the
+   * first step it is 0: start the core with any input (a timer is fine). Recomputed after each step. */
   nextDeadline(): Millis | undefined
   /** The current verified replica (immutable; same object until it changes). */
   replica(): ReplicaView
