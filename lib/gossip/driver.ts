@@ -67,7 +67,11 @@ export class GossipDriver {
       dialFailed: (addr, self) => {
         this.metrics.dials.inc({ network: networkName, result: self ? 'self' : 'failed' })
         // The core learns "that address is me" from a peer-up with its own id, and never dials it again.
-        this.input(self ? { type: 'peer-up', peer: this.self, addrs: [], dialed: addr } : { type: 'dial-failed', addr })
+        this.input(
+          self
+            ? { type: 'peer-up', peer: this.self, addrs: [], dialed: addr }
+            : { type: 'dial-failed', addr },
+        )
       },
       inboundDropped: (reason: TransportDropReason) => this.metrics.dropped.inc({ reason }),
       sendDropped: (reason: SendDropReason) => this.metrics.sendDropped.inc({ reason }),

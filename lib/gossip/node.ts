@@ -156,7 +156,11 @@ class Node implements GossipNode {
         this.networks.push(net)
         this.driver.addNetwork(net)
         await net.start()
-        this.log.info('gossip network listening', { network: name, label: net.label, addrs: net.listenAddrs() })
+        this.log.info('gossip network listening', {
+          network: name,
+          label: net.label,
+          addrs: net.listenAddrs(),
+        })
       }
     } catch (err) {
       await this.stop()
@@ -190,7 +194,8 @@ class Node implements GossipNode {
   }
 
   publish(records: readonly ResolvedRecord[]): Promise<PublisherVersion> {
-    if (this.init.signer === undefined) return Promise.reject(new Error('this gossip node holds no publisher key'))
+    if (this.init.signer === undefined)
+      return Promise.reject(new Error('this gossip node holds no publisher key'))
     return this.driver.publish({ type: 'publish', records })
   }
 

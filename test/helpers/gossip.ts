@@ -33,6 +33,8 @@ export interface TestNodeInit {
   readonly config?: GossipConfig
   readonly log?: Logger
   readonly seedSource?: SeedSource
+  /** @default 0 (any free port) */
+  readonly listenPort?: number
 }
 
 export interface TestNode {
@@ -54,13 +56,21 @@ export async function startNode(init: TestNodeInit): Promise<TestNode> {
   const registry = new Registry()
   const node = createGossipNode(
     {
-      primary: { listen: { host: '127.0.0.1', port: 0 }, seeds: init.seeds ?? [], psk: init.psk },
+      primary: {
+        listen: { host: '127.0.0.1', port: init.listenPort ?? 0 },
+        seeds: init.seeds ?? [],
+        psk: init.psk,
+      },
       ...(init.secondary === undefined ? {} : { secondary: init.secondary }),
       privateKey: await generateKeyPair('Ed25519'),
       trustedPublishers: init.trusted,
       ...(init.signer === undefined ? {} : { signer: init.signer }),
       config: init.config ?? GOSSIP_LOOPBACK,
-      host: { inboundConnectionThreshold: 10_000, maxIncomingPendingConnections: 1000, handshakeTimeoutMs: 2000 },
+      host: {
+        inboundConnectionThreshold: 10_000,
+        maxIncomingPendingConnections: 1000,
+        handshakeTimeoutMs: 2000,
+      },
     },
     {
       clock: systemClock,
@@ -101,13 +111,30 @@ export function records(n: number, prefix = 'svc'): ResolvedRecord[] {
   }))
 }
 
+/** Like waitFor, with an async predicate (metrics are read asynchronously). */
+export async function eventually(
+  what: string,
+  pred: () => Promise<boolean>,
+  timeoutMs: number,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (!(await pred())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)
+    await new Promise((r) => setTimeout(r, 20))
+  }
+}
+
 /** The version a node holds of one publisher, or undefined. */
 export function versionOf(node: GossipNode, publisherId: string): string | undefined {
   return node.current().publishers.find((p) => p.id === publisherId)?.version
 }
 
 /** A counter's value for the given labels from the node's registry. */
-export async function counter(registry: Registry, name: string, labels: Record<string, string> = {}): Promise<number> {
+export async function counter(
+  registry: Registry,
+  name: string,
+  labels: Record<string, string> = {},
+): Promise<number> {
   const metric = registry.getSingleMetric(name)
   if (metric === undefined) return 0
   const data = await metric.get()

@@ -163,7 +163,14 @@ export class GossipNetwork {
     if (!this.up.has(peer)) return this.events.sendDropped('not-connected', peer)
     let link = this.links.get(peer)
     if (link === undefined) {
-      link = { queue: [], queuedBytes: 0, pumping: false, stream: undefined, write: undefined, hangUpWhenDrained: false }
+      link = {
+        queue: [],
+        queuedBytes: 0,
+        pumping: false,
+        stream: undefined,
+        write: undefined,
+        hangUpWhenDrained: false,
+      }
       this.links.set(peer, link)
     }
     if (link.queue.length >= MAX_QUEUED_FRAMES || link.queuedBytes + bytes.byteLength > MAX_QUEUED_BYTES)
@@ -279,7 +286,9 @@ export class GossipNetwork {
         this.log.debug('inbound stream failed', { peer, err: errorMessage(err) })
       }
     }
-    await stream.close({ signal: AbortSignal.timeout(1000) }).catch(() => stream.abort(new Error('close failed')))
+    await stream
+      .close({ signal: AbortSignal.timeout(1000) })
+      .catch(() => stream.abort(new Error('close failed')))
   }
 }
 
