@@ -22,6 +22,7 @@ import { formatProblem, problemMessage, problemReason } from './records/problems
 import type { Problem } from './records/problems.ts'
 import type { ResolvedRecord } from './records/types.ts'
 import type { ViewKind } from './records/views.ts'
+import { syncObjects } from './source/objects.ts'
 import type { ViewSink, ViewSource } from './source/types.ts'
 import { backoffMs } from './util/clock.ts'
 import type { Clock, Rng } from './util/clock.ts'
@@ -68,7 +69,6 @@ export class Controller implements Startable {
   private readonly c: ControllerComponents
   private readonly source: ViewSource
   private readonly debouncer: Debouncer
-  private readonly invalid = new Map<string, Problem>()
   private reported = new Set<string>()
   private timer: ReturnType<typeof setTimeout> | undefined
   private retryTimer: ReturnType<typeof setTimeout> | undefined
@@ -89,19 +89,21 @@ export class Controller implements Startable {
     const changed = (): void => this.poke()
     this.source = c.source({
       upsert: (view) => {
-        this.invalid.delete(`${view.kind}/${view.key}`)
         this.pipeline.upsert(view)
         changed()
       },
       remove: (kind, key) => {
-        this.invalid.delete(`${kind}/${key}`)
         this.pipeline.remove(kind, key)
         changed()
       },
-      invalid: (kind, key, problem) => {
-        this.invalid.set(`${kind}/${key}`, problem)
-        this.pipeline.remove(kind, key)
+      invalid: (_kind, _key, problem) => {
+        this.pipeline.reject(problem)
         changed()
+      },
+      replaceAll: (objects, opts) => {
+        const result = syncObjects(this.pipeline, objects, opts)
+        changed()
+        return result
       },
       synced: (kind: ViewKind) => {
         this.pipeline.markSynced(kind)
@@ -182,7 +184,7 @@ export class Controller implements Startable {
     const snap = this.pipeline.snapshot()
     this.m.synced.set(snap === undefined ? 0 : 1)
     if (snap === undefined) return // the gate: some kind has not been listed yet
-    this.report([...snap.problems, ...this.invalid.values()])
+    this.report(snap.problems)
     if (!this.leader) return
     const text = JSON.stringify(snap.records)
     if (text === this.published) return

@@ -3,6 +3,7 @@
  * file (`--from`, lib/source/file-source.ts). Both push views into a `ViewSink`.
  */
 import type { Problem } from '../records/problems.ts'
+import type { SyncOptions, SyncResult } from './objects.ts'
 import type { View, ViewKind } from '../records/views.ts'
 import type { Startable } from '../util/lifecycle.ts'
 
@@ -12,8 +13,10 @@ export interface ViewSink {
   remove(kind: ViewKind, key: string): void
   /** A malformed object: it makes no records and reports one problem. */
   invalid(kind: ViewKind, key: string, problem: Problem): void
-  /** After every complete list (or file read) of `kind`. */
+  /** After every complete list of `kind`. */
   synced(kind: ViewKind): void
+  /** A complete set of objects of every kind (a manifest read): relist semantics for all kinds. */
+  replaceAll(objects: readonly unknown[], opts: SyncOptions): SyncResult
 }
 
 export interface SourceStatus {
