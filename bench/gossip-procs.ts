@@ -21,7 +21,7 @@ import type { ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { createServer } from 'node:net'
-import { cpus } from 'node:os'
+import { cpus, loadavg } from 'node:os'
 import { join } from 'node:path'
 import { generatePublisherKeyPem, parsePrivateKeyPem, signerFromPrivateKey } from '../lib/gossip/keys.ts'
 import type { PeerArgs } from './gossip-peer.ts'
@@ -142,7 +142,7 @@ const fmt = (x: number, d = 1): string => x.toFixed(d)
 async function main(): Promise<void> {
   const commit = execSync('git rev-parse --short HEAD').toString().trim()
   console.log(
-    `gossip-procs commit=${commit} node=${process.version} cpus=${cpus().length} agents=${AGENTS} records=${RECORDS} runs=${RUNS} idle_s=${IDLE_S} node_flags="${NODE_FLAGS.join(' ')}" peer=${COMPILED ? 'compiled-js' : 'ts-source'}`,
+    `gossip-procs commit=${commit} node=${process.version} cpus=${cpus().length} agents=${AGENTS} records=${RECORDS} runs=${RUNS} idle_s=${IDLE_S} node_flags="${NODE_FLAGS.join(' ')}" peer=${COMPILED ? 'compiled-js' : 'ts-source'} loadavg_1m=${loadavg()[0]?.toFixed(1)}`,
   )
   entry = peerEntry()
   const pem = generatePublisherKeyPem()
@@ -154,14 +154,25 @@ async function main(): Promise<void> {
   const bare = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' })
   try {
     const t0 = Date.now()
-    const publisher = await startPeer({ secret, trusted, publisherKeyPem: pem.privatePem, port: await freePort(), seeds: [] })
+    const publisher = await startPeer({
+      secret,
+      trusted,
+      publisherKeyPem: pem.privatePem,
+      port: await freePort(),
+      seeds: [],
+    })
     procs.push(publisher)
     const agents: Proc[] = []
     for (let i = 0; i < AGENTS; i += 10) {
       const batch = await Promise.all(
         Array.from({ length: Math.min(10, AGENTS - i) }, async (_, j) => {
           const seeds = [publisher.port, ...agents.slice(0, SEED_AGENTS).map((a) => a.port)]
-          return startPeer({ secret, trusted, port: await freePort(), seeds: i + j === 0 ? [publisher.port] : seeds })
+          return startPeer({
+            secret,
+            trusted,
+            port: await freePort(),
+            seeds: i + j === 0 ? [publisher.port] : seeds,
+          })
         }),
       )
       agents.push(...batch)
@@ -171,7 +182,11 @@ async function main(): Promise<void> {
 
     const publishAndWait = async (tag: string): Promise<number> => {
       const started = Date.now()
-      const { version } = await request<{ version: string }>(publisher, { type: 'publish', n: RECORDS, tag }, 'published')
+      const { version } = await request<{ version: string }>(
+        publisher,
+        { type: 'publish', n: RECORDS, tag },
+        'published',
+      )
       const deadline = Date.now() + 30_000
       while (!agents.every((a) => a.versions.has(version))) {
         if (Date.now() > deadline) {
@@ -191,6 +206,9 @@ async function main(): Promise<void> {
       await new Promise((res) => setTimeout(res, 1000))
     }
 
+    console.log(
+      `load average before the idle window: ${loadavg()[0]?.toFixed(1)} (2 cores shared with other work)`,
+    )
     const pids = agents.map((a) => a.child.pid ?? 0)
     const bareBefore = cpuTicks(bare.pid ?? 0)
     const before = pids.map(cpuTicks)
@@ -203,10 +221,14 @@ async function main(): Promise<void> {
     const pss = pids.map(pssMb)
     const pubRss = rssMb(publisher.child.pid ?? 0)
     const bareRss = rssMb(bare.pid ?? 0)
-    const peers = await Promise.all(agents.map((a) => request<{ peers: number }>(a, { type: 'stats' }, 'stats')))
+    const peers = await Promise.all(
+      agents.map((a) => request<{ peers: number }>(a, { type: 'stats' }, 'stats')),
+    )
     const peerCounts = peers.map((p) => p.peers)
 
-    console.log('target              p50_ms  p99_ms  max_ms  rss_mb(p50/max)  idle_cpu_pct(p50/max)  peers(min/max)')
+    console.log(
+      'target              p50_ms  p99_ms  max_ms  rss_mb(p50/max)  idle_cpu_pct(p50/max)  peers(min/max)',
+    )
     console.log(
       `publish→all ${AGENTS}     ${fmt(pct(times, 0.5), 0).padStart(6)}  ${fmt(pct(times, 0.99), 0).padStart(6)}  ${fmt(Math.max(...times), 0).padStart(6)}` +
         `  ${fmt(pct(rss, 0.5))}/${fmt(Math.max(...rss))}`.padEnd(19) +
@@ -215,8 +237,12 @@ async function main(): Promise<void> {
     )
     console.log(`publisher           rss_mb=${fmt(pubRss)} idle_cpu_pct=${fmt(pubCpu, 2)}`)
     console.log(`bare node           rss_mb=${fmt(bareRss)} idle_cpu_pct=${fmt(bareCpu, 2)}`)
-    console.log(`agent pss_mb        p50=${fmt(pct(pss, 0.5))} max=${fmt(Math.max(...pss))} (shared pages split among processes)`)
-    console.log(`ratio agent/bare    rss=${fmt(pct(rss, 0.5) / bareRss, 2)} (p50 agent RSS over a bare Node process)`)
+    console.log(
+      `agent pss_mb        p50=${fmt(pct(pss, 0.5))} max=${fmt(Math.max(...pss))} (shared pages split among processes)`,
+    )
+    console.log(
+      `ratio agent/bare    rss=${fmt(pct(rss, 0.5) / bareRss, 2)} (p50 agent RSS over a bare Node process)`,
+    )
     console.log(`publish times (ms)  ${times.join(' ')}`)
     const ok = Math.max(...times) < 1000 && Math.max(...rss) < 80 && Math.max(...cpuPct) < 1
     console.log(`goals (<1 s to all, <80 MB RSS, <1 % idle CPU): ${ok ? 'met' : 'NOT met'}`)
