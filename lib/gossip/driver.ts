@@ -110,7 +110,18 @@ export class GossipDriver {
     this.stepping = true
     try {
       for (let next = this.inputs.shift(); next !== undefined; next = this.inputs.shift()) {
-        const actions = this.core.step(this.clock.now(), next)
+        let actions: Action[]
+        try {
+          actions = this.core.step(this.clock.now(), next)
+        } catch (err) {
+          // A core bug must not turn one peer's frame into a crash of every node that receives it:
+          // log it loudly, count it, and carry on with the next input.
+          this.log.error('gossip core failed on an input', { input: next.type, err })
+          this.metrics.coreErrors.inc({ input: next.type })
+          if (next.type === 'publish')
+            this.pendingPublishes.shift()?.reject(err instanceof Error ? err : new Error(String(err)))
+          continue
+        }
         for (const a of actions) this.execute(a)
       }
     } finally {
