@@ -193,7 +193,11 @@ export class GossipDriver {
         }
         return
       case 'published':
-        this.pendingPublishes.shift()?.resolve(a.printable)
+        // A re-assertion is the core's own doing (it saw an older run's snapshot of our key), not
+        // the answer to a caller's publish.
+        if (a.reassert === true)
+          this.log.info('re-asserted our snapshot over an older run', { ...a.printable })
+        else this.pendingPublishes.shift()?.resolve(a.printable)
         return
       case 'dropped':
         this.metrics.dropped.inc({ reason: a.reason })

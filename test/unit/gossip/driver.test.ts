@@ -102,7 +102,16 @@ test('publish resolves with the published version, or rejects with the drop reas
     if (input.type !== 'publish') return []
     n++
     return n === 1
-      ? [{ type: 'published', version: { wallMs: 5, counter: 0 }, printable: { id: 'ab', version: '5.0' } }]
+      ? [
+          // A re-assertion in the same step must not answer the caller.
+          {
+            type: 'published',
+            version: { wallMs: 4, counter: 0 },
+            printable: { id: 'ab', version: '4.0' },
+            reassert: true,
+          },
+          { type: 'published', version: { wallMs: 5, counter: 0 }, printable: { id: 'ab', version: '5.0' } },
+        ]
       : [{ type: 'dropped', reason: 'too-many-records', from: '' }]
   })
   const { driver } = driverWith(core)
