@@ -25,7 +25,8 @@ export interface TestController {
   readonly publisher: MemoryPublisher
   readonly wiring: KubeWiring
   readonly registry: Registry
-  metric(name: string): Promise<number>
+  /** Sum of a metric's values, optionally only those with the given labels. */
+  metric(name: string, labels?: Readonly<Record<string, string>>): Promise<number>
   stop(opts?: { release?: boolean }): Promise<void>
 }
 
@@ -72,9 +73,11 @@ export async function startTestController(init: TestControllerInit): Promise<Tes
     publisher,
     wiring,
     registry,
-    async metric(metricName) {
+    async metric(metricName, labels = {}) {
       const m = (await registry.getMetricsAsJSON()).find((x) => x.name === metricName)
-      return (m?.values ?? []).reduce((sum, v) => sum + v.value, 0)
+      const match = (l: Readonly<Record<string, unknown>>) =>
+        Object.entries(labels).every(([k, v]) => l[k] === v)
+      return (m?.values ?? []).filter((v) => match(v.labels)).reduce((sum, v) => sum + v.value, 0)
     },
     async stop(opts = {}) {
       if (stopped) return

@@ -136,7 +136,7 @@ describe('controller on a real API: records per kind', { skip, timeout: 240_000 
       return reasons.length > 0
     })
     assert.deepEqual(reasons, ['Service/DNSInvalidName'])
-    assert.equal(await ctl.metric('dns_controller_problems_total'), 1)
+    assert.equal(await ctl.metric('dns_controller_problems_total', { kind: 'invalid-name' }), 1)
     await must(kube, 'DELETE', `${base}/bad`)
   })
 
