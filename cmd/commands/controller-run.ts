@@ -57,11 +57,15 @@ export function loadKubeConfig(path: string | undefined): KubeConfig {
   try {
     if (path !== undefined) kc.loadFromFile(path)
     else if (process.env.KUBERNETES_SERVICE_HOST !== undefined) kc.loadFromCluster()
-    else throw new Error('not running in a cluster (no KUBERNETES_SERVICE_HOST): give --kubeconfig PATH or --from FILE')
+    else
+      throw new Error(
+        'not running in a cluster (no KUBERNETES_SERVICE_HOST): give --kubeconfig PATH or --from FILE',
+      )
   } catch (err) {
     throw new ConfigError('kubeconfig', errorMessage(err), { cause: err })
   }
-  if (kc.getCurrentCluster() === null) throw new ConfigError('kubeconfig', `${path ?? 'in-cluster config'}: no current cluster`)
+  if (kc.getCurrentCluster() === null)
+    throw new ConfigError('kubeconfig', `${path ?? 'in-cluster config'}: no current cluster`)
   return kc
 }
 
@@ -118,7 +122,10 @@ export async function runController(cfg: ControllerRunConfig, deps: ControllerRu
           ? (wiring as KubeWiring).source
           : (sink) =>
               new FileSource(
-                { path: from, ...(cfg.watchNamespace === undefined ? {} : { watchNamespace: cfg.watchNamespace }) },
+                {
+                  path: from,
+                  ...(cfg.watchNamespace === undefined ? {} : { watchNamespace: cfg.watchNamespace }),
+                },
                 sink,
                 { log: log.child('from') },
               ),
