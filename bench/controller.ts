@@ -143,6 +143,7 @@ interface Row {
   firstPublishMs: number
   records: number
   rssMb: number
+  heapMb: number
   maxRssMb: number
   p50Ms?: number
   p99Ms?: number
@@ -174,6 +175,7 @@ async function measure(kube: KubeCluster, target: string, expected: number, chan
       firstPublishMs: first.atMs - child.spawnedAt,
       records: first.records,
       rssMb: mem.rssMb,
+      heapMb: mem.heapMb,
       maxRssMb: after.maxRssMb,
       ...(changes > 0 ? { p50Ms: pct(lat, 50), p99Ms: pct(lat, 99) } : {}),
     }
@@ -201,10 +203,10 @@ try {
   // Each NodePort service becomes one name aliased to the nodes; plus the annotated pods and LBs.
   const loaded = await measure(kube, 'loaded', ANNOTATED_PODS + ANNOTATED_SERVICES, CHANGES)
   const rows = [empty, loaded]
-  console.log('target  records  first_publish_ms  rss_mb  max_rss_mb  p50_ms  p99_ms')
+  console.log('target  records  first_publish_ms  rss_mb  heap_mb  max_rss_mb  p50_ms  p99_ms')
   for (const r of rows)
     console.log(
-      `${r.target.padEnd(7)} ${String(r.records).padStart(7)}  ${String(r.firstPublishMs).padStart(16)}  ${r.rssMb.toFixed(1).padStart(6)}  ${r.maxRssMb.toFixed(1).padStart(10)}  ${String(r.p50Ms ?? '-').padStart(6)}  ${String(r.p99Ms ?? '-').padStart(6)}`,
+      `${r.target.padEnd(7)} ${String(r.records).padStart(7)}  ${String(r.firstPublishMs).padStart(16)}  ${r.rssMb.toFixed(1).padStart(6)}  ${r.heapMb.toFixed(1).padStart(7)}  ${r.maxRssMb.toFixed(1).padStart(10)}  ${String(r.p50Ms ?? '-').padStart(6)}  ${String(r.p99Ms ?? '-').padStart(6)}`,
     )
   console.log(
     `ratio loaded/empty first_publish=${(loaded.firstPublishMs / empty.firstPublishMs).toFixed(2)} rss=${(loaded.rssMb / empty.rssMb).toFixed(2)}`,

@@ -140,7 +140,7 @@ describe('controller on a real API: records per kind', { skip, timeout: 240_000 
     await must(kube, 'DELETE', `${base}/bad`)
   })
 
-  test('--watch-namespace: Services elsewhere are ignored; Nodes stay cluster-wide', async () => {
+  test('--watch-namespace (client-node path): Services elsewhere are ignored; Nodes stay cluster-wide', async () => {
     await must(kube, 'POST', '/api/v1/namespaces', {
       apiVersion: 'v1',
       kind: 'Namespace',
@@ -150,6 +150,7 @@ describe('controller on a real API: records per kind', { skip, timeout: 240_000 
       kubeconfig: kube.kubeconfigPath,
       name: 'scoped',
       watchNamespace: 'team-a',
+      viaLibrary: true,
     })
     try {
       for (const ns of ['team-a', 'default']) {
