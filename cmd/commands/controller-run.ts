@@ -42,6 +42,8 @@ export interface ControllerRunConfig {
   /** @default 'dns-controller' */
   readonly leaderElectName?: string
   readonly metricsListen?: HostPort
+  /** `--cluster-name` / `--api-external-address` (validated). */
+  readonly cluster?: { readonly name: string; readonly externalAddresses: readonly string[] }
 }
 
 export interface ControllerRunDeps {
@@ -86,6 +88,7 @@ export async function runController(cfg: ControllerRunConfig, deps: ControllerRu
         watchIngress: cfg.pipeline.watchIngress,
         ...(cfg.watchNamespace === undefined ? {} : { watchNamespace: cfg.watchNamespace }),
         instance: identity,
+        ...(cfg.cluster === undefined ? {} : { cluster: cfg.cluster }),
         ...(elect
           ? {
               leaderElection: {

@@ -26,6 +26,8 @@ export interface KubeWiringInit {
   /** Names this replica in Events (`reportingInstance`). */
   readonly instance: string
   readonly listWatch?: Omit<ListWatchInit, 'kind' | 'path'>
+  /** `--cluster-name` / `--api-external-address`. */
+  readonly cluster?: { readonly name: string; readonly externalAddresses: readonly string[] }
 }
 
 export interface KubeWiringComponents {
@@ -68,6 +70,7 @@ export function kubeWiring(api: KubeApi, init: KubeWiringInit, c: KubeWiringComp
           kinds,
           ...(init.watchNamespace === undefined ? {} : { watchNamespace: init.watchNamespace }),
           ...(init.listWatch === undefined ? {} : { listWatch: init.listWatch }),
+          ...(init.cluster === undefined ? {} : { cluster: init.cluster }),
         },
         sink,
         { api, log: c.log.child('watch'), metrics, rng: c.rng },

@@ -21,6 +21,7 @@ export interface TestControllerInit {
   readonly watchNamespace?: string
   /** Use @kubernetes/client-node's KubeConfig (the path for exec plugins and proxies). */
   readonly viaLibrary?: boolean
+  readonly cluster?: { readonly name: string; readonly externalAddresses: readonly string[] }
 }
 
 export interface TestController {
@@ -50,6 +51,7 @@ export async function startTestController(init: TestControllerInit): Promise<Tes
         ? { leaderElection: { namespace: 'kube-system', name: 'dns-controller', identity: name } }
         : {}),
       listWatch: { backoffBaseMs: 200, backoffCapMs: 2000 },
+      ...(init.cluster === undefined ? {} : { cluster: init.cluster }),
     },
     base,
   )

@@ -181,4 +181,57 @@ describe('controller on a real API: records per kind', { skip, timeout: 240_000 
       await scoped.stop()
     }
   })
+
+  test('--cluster-name: api.internal from default/kubernetes EndpointSlices, api from control-plane ExternalIPs, merged with annotations', async () => {
+    const cl = await startTestController({
+      kubeconfig: kube.kubeconfigPath,
+      name: 'cluster',
+      cluster: { name: 'c1.k8s.local', externalAddresses: [] },
+    })
+    try {
+      await must(kube, 'POST', '/api/v1/nodes', node('cp1', { 'node-role.kubernetes.io/control-plane': '' }))
+      await must(
+        kube,
+        'PATCH',
+        '/api/v1/nodes/cp1/status',
+        nodeStatus([
+          { type: 'InternalIP', address: '10.9.0.1' },
+          { type: 'ExternalIP', address: '203.0.113.9' },
+        ]),
+      )
+      await must(kube, 'POST', '/apis/discovery.k8s.io/v1/namespaces/default/endpointslices', {
+        metadata: { name: 'kubernetes', labels: { 'kubernetes.io/service-name': 'kubernetes' } },
+        addressType: 'IPv4',
+        ports: [{ name: 'https', port: 6443, protocol: 'TCP' }],
+        endpoints: [
+          { addresses: ['10.9.0.1'], conditions: { ready: true } },
+          { addresses: ['10.9.0.2'], conditions: { ready: false } },
+        ],
+      })
+      const lines = () => cl.publisher.lines()
+      await eventually('both names', WAIT_MS, () =>
+        ['api.internal.c1.k8s.local A 10.9.0.1', 'api.c1.k8s.local A 203.0.113.9'].every((l) =>
+          lines().includes(l),
+        ),
+      )
+      // A kOps-style annotated apiserver pod adds its address to the same name.
+      await must(
+        kube,
+        'POST',
+        '/api/v1/namespaces/default/pods',
+        hostPod('default', 'apiserver', 'cp1', { [INTERNAL]: 'api.internal.c1.k8s.local' }),
+      )
+      await must(
+        kube,
+        'PATCH',
+        '/api/v1/namespaces/default/pods/apiserver/status',
+        podStatus('10.9.0.3', true),
+      )
+      await eventually('merged', WAIT_MS, () =>
+        lines().includes('api.internal.c1.k8s.local A 10.9.0.1,10.9.0.3'),
+      )
+    } finally {
+      await cl.stop()
+    }
+  })
 })
