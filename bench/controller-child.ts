@@ -4,9 +4,13 @@
  *   → { type: 'publish', atMs, sinceStartMs, records, marks: names starting with "lat-" }
  *   → { type: 'mem', rssMb, heapMb, maxRssMb } when asked with { type: 'mem' } (after a gc)
  *   ← { type: 'stop' }
+ * With BENCH_GOSSIP set, records also go out through a real gossip node (the agent is the parent).
  */
 import { Registry } from 'prom-client'
+import { generateKeyPair } from '@libp2p/crypto/keys'
 import { Controller } from '../lib/controller.ts'
+import { derivePsk, parsePrivateKeyPem, signerFromPrivateKey } from '../lib/gossip/keys.ts'
+import { createGossipNode } from '../lib/gossip/node.ts'
 import type { Publisher } from '../lib/gossip/api.ts'
 import { openKubeApi } from '../lib/k8s/https-api.ts'
 import { kubeWiring } from '../lib/k8s/wiring.ts'
@@ -18,8 +22,37 @@ const startedAt = Date.now()
 const send = (msg: unknown): void => {
   process.send?.(msg)
 }
+/** With BENCH_GOSSIP (JSON: secret, keyPem, listenPort, seedPort) publishing goes through a real gossip node. */
+interface GossipArgs {
+  readonly secret: string
+  readonly keyPem: string
+  readonly listenPort: number
+  readonly seedPort: number
+}
+const gossipArgs =
+  process.env.BENCH_GOSSIP === undefined ? undefined : (JSON.parse(process.env.BENCH_GOSSIP) as GossipArgs)
+let gossip: (Publisher & { start(): Promise<void>; stop(): Promise<void> }) | undefined
+if (gossipArgs !== undefined) {
+  const key = parsePrivateKeyPem(gossipArgs.keyPem)
+  if (typeof key === 'string') throw new Error(key)
+  const signer = signerFromPrivateKey(key)
+  gossip = createGossipNode(
+    {
+      primary: {
+        listen: { host: '127.0.0.1', port: gossipArgs.listenPort },
+        seeds: [{ host: '127.0.0.1', port: gossipArgs.seedPort }],
+        psk: derivePsk(gossipArgs.secret, 'gossip-secret'),
+      },
+      privateKey: await generateKeyPair('Ed25519'),
+      trustedPublishers: [signer.publicKey],
+      signer,
+    },
+    { clock: systemClock, rng: randomRng(), log: silentLogger, registry: new Registry() },
+  )
+  await gossip.start()
+}
 const publisher: Publisher = {
-  publish(records) {
+  async publish(records) {
     const marks = records.filter((r) => r.name.startsWith('lat-')).map((r) => r.name)
     send({
       type: 'publish',
@@ -28,7 +61,7 @@ const publisher: Publisher = {
       records: records.length,
       marks,
     })
-    return Promise.resolve({ id: 'bench', version: String(Date.now()) })
+    return gossip === undefined ? { id: 'bench', version: String(Date.now()) } : await gossip.publish(records)
   },
 }
 const registry = new Registry()
@@ -70,6 +103,7 @@ process.on('message', (msg: { type: string }) => {
     void (async () => {
       await wiring.leader?.stop()
       await controller.stop()
+      await gossip?.stop()
       process.exit(0)
     })()
   }
