@@ -72,6 +72,9 @@ const wiring = kubeWiring(
     watchIngress: false,
     instance: 'bench',
     leaderElection: { namespace: 'kube-system', name: 'dns-controller', identity: 'bench' },
+    ...(process.env.BENCH_PAGE_SIZE === undefined
+      ? {}
+      : { listWatch: { pageSize: Number(process.env.BENCH_PAGE_SIZE) } }),
   },
   base,
 )

@@ -114,6 +114,8 @@ interface Variant {
   readonly nodeFlags?: readonly string[]
   /** Publish through a gossip node to an agent node in this process; latency is measured there. */
   readonly gossip?: boolean
+  /** List page size (default 500). */
+  readonly pageSize?: number
 }
 
 const ROOT = new URL('..', import.meta.url).pathname
@@ -308,7 +310,7 @@ let agent: Agent | undefined
 const kube = await startKube({ startTimeoutMs: 180_000 })
 try {
   console.log(
-    `bench controller commit=${commit} node=${process.version} cpus=${availableParallelism()} pods=${PODS} services=${SERVICES} nodes=${NODES} annotated_pods=${ANNOTATED_PODS} annotated_services=${ANNOTATED_SERVICES} changes=${CHANGES} publisher=memory except gossip (targets: empty/loaded = compiled JS as in the image; ts-src = node on the .ts sources; semi1 = compiled with --max-semi-space-size=1; gossip = compiled, publishing through a libp2p gossip node, latency measured at an agent node's replica) loadavg_1m=${loadavg()[0]?.toFixed(1)}`,
+    `bench controller commit=${commit} node=${process.version} cpus=${availableParallelism()} pods=${PODS} services=${SERVICES} nodes=${NODES} annotated_pods=${ANNOTATED_PODS} annotated_services=${ANNOTATED_SERVICES} changes=${CHANGES} publisher=memory except gossip (targets: empty/loaded = compiled JS as in the image; ts-src = node on the .ts sources; semi1 = compiled with --max-semi-space-size=1; page100 = compiled, lists in pages of 100; gossip = compiled, publishing through a libp2p gossip node, latency measured at an agent node's replica) loadavg_1m=${loadavg()[0]?.toFixed(1)}`,
   )
   const empty = await measure(kube, { name: 'empty', compiled: true }, 0, 0)
   const t0 = Date.now()
@@ -320,6 +322,7 @@ try {
   for (const v of [
     { name: 'ts-src', compiled: false },
     { name: 'semi1', compiled: true, nodeFlags: ['--max-semi-space-size=1'] },
+    { name: 'page100', compiled: true, pageSize: 100 },
     { name: 'loaded', compiled: true },
     { name: 'gossip', compiled: true, gossip: true },
   ]) {
