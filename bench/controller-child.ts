@@ -7,10 +7,7 @@
  * With BENCH_GOSSIP set, records also go out through a real gossip node (the agent is the parent).
  */
 import { Registry } from 'prom-client'
-import { generateKeyPair } from '@libp2p/crypto/keys'
 import { Controller } from '../lib/controller.ts'
-import { derivePsk, parsePrivateKeyPem, signerFromPrivateKey } from '../lib/gossip/keys.ts'
-import { createGossipNode } from '../lib/gossip/node.ts'
 import type { Publisher } from '../lib/gossip/api.ts'
 import { openKubeApi } from '../lib/k8s/https-api.ts'
 import { kubeWiring } from '../lib/k8s/wiring.ts'
@@ -33,6 +30,10 @@ const gossipArgs =
   process.env.BENCH_GOSSIP === undefined ? undefined : (JSON.parse(process.env.BENCH_GOSSIP) as GossipArgs)
 let gossip: (Publisher & { start(): Promise<void>; stop(): Promise<void> }) | undefined
 if (gossipArgs !== undefined) {
+  // Imported only here so the memory-publisher runs measure the controller alone.
+  const { generateKeyPair } = await import('@libp2p/crypto/keys')
+  const { derivePsk, parsePrivateKeyPem, signerFromPrivateKey } = await import('../lib/gossip/keys.ts')
+  const { createGossipNode } = await import('../lib/gossip/node.ts')
   const key = parsePrivateKeyPem(gossipArgs.keyPem)
   if (typeof key === 'string') throw new Error(key)
   const signer = signerFromPrivateKey(key)
