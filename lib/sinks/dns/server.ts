@@ -52,7 +52,10 @@ export async function startDnsServer(
   const log = c.log.child('dns')
   const metrics = createDnsMetrics(c.registry)
   metrics.cache(cache.names.size)
-  const forwarder = init.upstreams.length > 0 ? createForwarder(init) : undefined
+  const forwarder =
+    init.upstreams.length > 0
+      ? createForwarder({ upstreams: init.upstreams, timeoutMs: init.upstreamTimeoutMs ?? 2000 })
+      : undefined
   const forwarding = forwarder !== undefined
   let current = cache
 
