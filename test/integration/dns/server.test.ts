@@ -80,7 +80,7 @@ test(
     assert.equal(formerr[3]! & 0xf, 1, 'FORMERR')
     // Cut inside the question: FORMERR too.
     const cut = Buffer.from([0xab, 0xcd, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0, 3, 0x77, 0x77])
-    assert.equal((await udpExchange(port, cut))?.[3]! & 0xf, 1)
+    assert.equal(((await udpExchange(port, cut))?.[3] ?? 0) & 0xf, 1)
     // Too short for a header, and a response: no answer.
     assert.equal(await udpExchange(port, Buffer.from([1, 2, 3])), undefined)
     const response = Buffer.from(noQuestion)
