@@ -11,6 +11,7 @@
  * | EDNS version other than 0               | BADVERS (RFC 6891 §6.1.3)               |
  * | class other than IN, zone transfers     | REFUSED                                 |
  * | name inside our zones                   | from the cache, AA set                  |
+ * | ... before the first verified replica   | SERVFAIL (not a cacheable NXDOMAIN)     |
  * | name outside our zones                  | forwarded with --upstream, else REFUSED |
  */
 import dns2 from 'dns2'
@@ -58,9 +59,9 @@ export function answerQuery(q: Query, transport: Transport, cache: AnswerCache, 
   if (q.edns !== undefined && q.edns.version !== 0) return out(bare(RCODE_BADVERS), false)
   if (q.qclass !== CLASS_IN || q.qtype === AXFR || q.qtype === IXFR) return out(bare(RCODE.REFUSED), false)
   const entry = cache.names.get(q.key)
-  if (entry !== undefined) return out(entry.tails.get(q.qtype) ?? entry.other, true)
+  if (entry !== undefined && cache.serving) return out(entry.tails.get(q.qtype) ?? entry.other, true)
   const nx = zoneTail(cache, q.key)
-  if (nx !== undefined) return out(nx, true)
+  if (nx !== undefined) return cache.serving ? out(nx, true) : out(bare(RCODE.SERVFAIL), false)
   if (forward) return { kind: 'forward', query: q }
   return out(bare(RCODE.REFUSED), false)
 }

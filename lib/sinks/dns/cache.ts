@@ -32,6 +32,8 @@ export interface CacheInit {
   readonly serial: number
   /** SOA TTL and minimum: how long resolvers may cache a negative answer. @default 5 */
   readonly negativeTtlSeconds?: number
+  /** False for the placeholder cache served before the first replica. @default true */
+  readonly serving?: boolean
 }
 
 export interface NameEntry {
@@ -47,6 +49,8 @@ export interface AnswerCache {
   /** The records the cache was built from, in a canonical form, to skip identical rebuilds. */
   readonly fingerprint: string
   readonly serial: number
+  /** False until the agent holds a verified replica: names in our zones get SERVFAIL, not NXDOMAIN. */
+  readonly serving: boolean
   /** Records that could not be encoded (invalid names or addresses), with the reason. */
   readonly skipped: readonly { readonly name: string; readonly reason: string }[]
 }
@@ -209,7 +213,14 @@ export function buildCache(records: readonly ResolvedRecord[], init: CacheInit):
       skipped.push({ name, reason: err instanceof Error ? err.message : String(err) })
     }
   }
-  return { names, nxdomain, fingerprint: fingerprintOf(records, zones), serial: init.serial, skipped }
+  return {
+    names,
+    nxdomain,
+    fingerprint: fingerprintOf(records, zones),
+    serial: init.serial,
+    serving: init.serving ?? true,
+    skipped,
+  }
 }
 
 /** The NXDOMAIN tail of the zone that contains `key`, or undefined when we are not authoritative. */
