@@ -91,7 +91,8 @@ export async function startDnsServer(
 
   const udp = createSocket({ type: isIPv6(init.listen.host) ? 'udp6' : 'udp4', reuseAddr: false })
   udp.on('message', (msg: Buffer, rinfo: RemoteInfo) => {
-    handle(msg, 'udp', (b) => udp.send(b, rinfo.port, rinfo.address, () => {}))
+    // No send callback: errors surface as 'error' events, and the hot path stays lean.
+    handle(msg, 'udp', (b) => udp.send(b, rinfo.port, rinfo.address))
   })
   udp.on('error', (err) => log.warn('dns udp socket error', { err: errorMessage(err) }))
   await new Promise<void>((resolve, reject) => {
