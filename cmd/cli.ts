@@ -13,6 +13,16 @@ class UsageError extends Error {
   override readonly name = 'UsageError'
 }
 
+/** yargs lists unknown flags twice (kebab and camelCase) and without dashes; name each once, as typed. */
+export function tidyUsageMessage(msg: string): string {
+  const m = /^Unknown arguments?: (.*)$/.exec(msg)
+  if (m === null) return msg
+  const names = (m[1] ?? '').split(', ')
+  const kebab = (n: string): string => n.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)
+  const shown = names.filter((n) => !(/[A-Z]/.test(n) && names.includes(kebab(n))))
+  return `unknown flag${shown.length > 1 ? 's' : ''}: ${shown.map((n) => (n.length === 1 ? `-${n}` : `--${n}`)).join(', ')}`
+}
+
 /** Parses argv and runs the chosen command; resolves to the exit status. Never throws. */
 export async function runCli(argv: readonly string[]): Promise<number> {
   let parser: Argv = yargs([...argv])
@@ -27,7 +37,7 @@ export async function runCli(argv: readonly string[]): Promise<number> {
       // yargs reports unknown flags and bad values here; a thrown error from a handler too.
       if (err !== undefined && err !== null) throw err
       // Throwing (not just remembering the message) keeps yargs from running the handler anyway.
-      throw new UsageError(msg)
+      throw new UsageError(tidyUsageMessage(msg))
     })
   for (const command of commands) parser = parser.command(command)
   try {
