@@ -20,6 +20,7 @@
 import dns2 from 'dns2'
 import type { ResolvedRecord } from '../../records/types.ts'
 import { MAX_CNAME_CHAIN, zoneOf } from '../zones.ts'
+import { addressTail } from './rdata.ts'
 import { CLASS_IN, HEADER_BYTES, labelOffsets, nameKey, RCODE, TYPE } from './wire.ts'
 import type { Tail } from './wire.ts'
 
@@ -167,6 +168,7 @@ export function buildCache(records: readonly ResolvedRecord[], init: CacheInit):
     for (let i = 0; i <= MAX_CNAME_CHAIN; i++) {
       const d = data.get(cur)
       const hit = d === undefined ? undefined : pick(d)
+      if (hit !== undefined && answers.length === 0 && hit.type !== 'CNAME') return addressTail(hit)
       if (hit !== undefined) return encodeTail(name, RCODE.NOERROR, [...answers, ...rrset(owner, hit)], [])
       const cname = d?.a === undefined && d?.aaaa === undefined ? d?.cname : undefined
       if (cname === undefined) {
@@ -203,10 +205,14 @@ export function buildCache(records: readonly ResolvedRecord[], init: CacheInit):
         tails.set(TYPE.SOA, encodeTail(name, 0, [soa.get(zone)!], []))
         tails.set(TYPE.NS, encodeTail(name, 0, [ns.get(zone)!], []))
       }
-      const any = d.a ?? d.aaaa ?? (isCname ? d.cname : undefined)
+      // ANY: one RRset (the A or AAAA answer already built, else the CNAME, else the apex SOA).
+      const addressAny =
+        d.a !== undefined ? tails.get(TYPE.A) : d.aaaa !== undefined ? tails.get(TYPE.AAAA) : undefined
       const apex = name === zone ? [soa.get(zone)!] : []
-      if (any !== undefined || apex.length > 0)
-        tails.set(TYPE.ANY, encodeTail(name, 0, any === undefined ? apex : rrset(name, any), []))
+      if (addressAny !== undefined) tails.set(TYPE.ANY, addressAny)
+      else if (isCname && d.cname !== undefined)
+        tails.set(TYPE.ANY, encodeTail(name, 0, rrset(name, d.cname), []))
+      else if (apex.length > 0) tails.set(TYPE.ANY, encodeTail(name, 0, apex, []))
       const other = isCname ? chase(name, () => undefined) : nodata.get(zone)!
       names.set(nameKey(name), { tails, other })
     } catch (err) {
