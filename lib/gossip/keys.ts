@@ -168,3 +168,18 @@ function readText(path: string, flag: string): string {
     throw new ConfigError(flag, `cannot read ${path}: ${errorMessage(err)}`, { cause: err })
   }
 }
+
+/**
+ * The network key a flag-built network config asks for: derived from `--gossip-secret` or read from
+ * the secret file, undefined with `--gossip-insecure`. Errors name the network's flag.
+ */
+export function pskForNetwork(
+  cfg: { readonly secret?: string; readonly secretFile?: string; readonly insecure: boolean },
+  network: 'primary' | 'secondary',
+): Uint8Array | undefined {
+  const suffix = network === 'primary' ? '' : '-secondary'
+  if (cfg.secret !== undefined) return derivePsk(cfg.secret, `gossip-secret${suffix}`)
+  if (cfg.secretFile !== undefined) return readPskFile(cfg.secretFile, `gossip-secret-file${suffix}`)
+  if (cfg.insecure) return undefined
+  throw new ConfigError(`gossip-secret-file${suffix}`, 'no gossip secret given (or pass --gossip-insecure)')
+}

@@ -15,6 +15,7 @@ import {
   loadTrustedKeys,
   parsePrivateKeyPem,
   parsePublicKeyPem,
+  pskForNetwork,
   publisherIdOf,
 } from '../../../lib/gossip/keys.ts'
 import { loadOrCreateNodeKey, NODE_KEY_FILE } from '../../../lib/gossip/identity.ts'
@@ -146,4 +147,38 @@ test('the node identity is created once (0700 dir, 0600 file) and loaded again',
     loadOrCreateNodeKey(dir),
     (err: unknown) => err instanceof ConfigError && err.flag === 'state-dir',
   )
+})
+
+test('pskForNetwork derives from the secret, reads the file, or allows insecure; errors name the flag', (t) => {
+  const dir = tempDir(t)
+  const file = join(dir, 'gossip.psk')
+  writeFileSync(file, `${'c'.repeat(64)}\n`)
+  const secret = 'd'.repeat(40)
+  assert.deepEqual(pskForNetwork({ secret, insecure: false }, 'primary'), derivePsk(secret, 'x'))
+  assert.deepEqual(
+    pskForNetwork({ secretFile: file, insecure: false }, 'secondary'),
+    derivePsk('c'.repeat(64), 'x'),
+  )
+  assert.equal(pskForNetwork({ insecure: true }, 'primary'), undefined)
+  const cases = [
+    {
+      name: 'missing file',
+      cfg: { secretFile: join(dir, 'nope'), insecure: false },
+      net: 'secondary',
+      flag: 'gossip-secret-file-secondary',
+    },
+    {
+      name: 'short secret',
+      cfg: { secret: 'short', insecure: false },
+      net: 'primary',
+      flag: 'gossip-secret',
+    },
+    { name: 'nothing at all', cfg: { insecure: false }, net: 'primary', flag: 'gossip-secret-file' },
+  ] as const
+  for (const c of cases)
+    assert.throws(
+      () => pskForNetwork(c.cfg, c.net),
+      (err: unknown) => err instanceof ConfigError && err.flag === c.flag,
+      c.name,
+    )
 })
