@@ -136,7 +136,7 @@ export function createAgent(init: AgentInit, c: AgentComponents): Agent {
     }
   }
 
-  const apply = (v: ReplicaView, origin: 'live' | 'persisted'): void => {
+  const applyUnsafe = (v: ReplicaView, origin: 'live' | 'persisted'): void => {
     view = v
     updates.inc({ origin })
     recordsGauge.set(v.records.length)
@@ -152,6 +152,15 @@ export function createAgent(init: AgentInit, c: AgentComponents): Agent {
     }
     log.info('replica applied', { origin, records: v.records.length, publishers: v.publishers.length })
     if (origin === 'live') persist(v)
+  }
+
+  // Called from the gossip node's listener: a bug here must not reach the gossip driver.
+  const apply = (v: ReplicaView, origin: 'live' | 'persisted'): void => {
+    try {
+      applyUnsafe(v, origin)
+    } catch (err) {
+      log.error('applying the replica failed', { origin, err: errorMessage(err) })
+    }
   }
 
   const ready = (): Check =>
