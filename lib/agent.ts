@@ -43,6 +43,11 @@ export interface AgentInit {
   readonly upstreams: readonly HostPort[]
   /** `/metrics`, `/healthz`, `/readyz`, `/state`; undefined disables. */
   readonly metricsListen?: HostPort
+  /**
+   * Publisher ids (hex) trusted now. A persisted view from a publisher no longer trusted (after a
+   * key rotation) is not served. Undefined: no check (tests without gossip).
+   */
+  readonly trustedPublisherIds?: readonly string[]
 }
 
 export interface AgentComponents {
@@ -215,7 +220,13 @@ export function createAgent(init: AgentInit, c: AgentComponents): Agent {
       else {
         try {
           const saved = loadPersistedView(init.stateDir)
-          if (saved !== undefined) apply(saved, 'persisted')
+          const trusted = init.trustedPublisherIds
+          const stale = saved?.publishers.find((p) => trusted !== undefined && !trusted.includes(p.id))
+          if (stale !== undefined)
+            log.warn('persisted replica ignored: its publisher is no longer trusted', {
+              publisher: stale.id,
+            })
+          else if (saved !== undefined) apply(saved, 'persisted')
         } catch (err) {
           if ((err as NodeJS.ErrnoException).code !== 'ENOENT')
             log.warn('ignoring unreadable persisted replica', { dir: init.stateDir, err: errorMessage(err) })

@@ -31,9 +31,10 @@ function setup(t: { after: (f: () => void) => void }): { dir: string; hostsFile:
   return { dir, hostsFile }
 }
 
-function startAgent(dir: string, hostsFile: string, source = memorySource()) {
+function startAgent(dir: string, hostsFile: string, source = memorySource(), trustedPublisherIds?: string[]) {
   return createAgent(
     {
+      ...(trustedPublisherIds === undefined ? {} : { trustedPublisherIds }),
       zones: ['k8s.local'],
       stateDir: join(dir, 'state'),
       hostsFile,
@@ -113,3 +114,25 @@ test('agent: a restart serves the persisted replica at once', { timeout: 30_000 
   assert.equal((await fetch(`http://127.0.0.1:${second.opsAddress?.port ?? 0}/readyz`)).status, 200)
   assert.equal((await dig(second.dnsAddress?.port ?? 0, 'api.internal.c.k8s.local', 'A')).answer.length, 2)
 })
+
+test(
+  'agent: a persisted replica from a publisher no longer trusted is not served',
+  { timeout: 30_000 },
+  async (t) => {
+    const { dir, hostsFile } = setup(t)
+    const source = memorySource()
+    const first = startAgent(dir, hostsFile, source)
+    await first.start()
+    source.set(V2)
+    await first.stop()
+
+    const second = startAgent(dir, hostsFile, memorySource(), ['cd'.repeat(32)])
+    await second.start()
+    t.after(() => second.stop())
+    assert.equal((await fetch(`http://127.0.0.1:${second.opsAddress?.port ?? 0}/readyz`)).status, 503)
+    assert.equal(
+      (await dig(second.dnsAddress?.port ?? 0, 'api.internal.c.k8s.local', 'A')).status,
+      'SERVFAIL',
+    )
+  },
+)
