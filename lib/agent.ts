@@ -194,27 +194,35 @@ export function createAgent(init: AgentInit, c: AgentComponents): Agent {
     async start() {
       if (started) return
       started = true
-      if (init.hostsFile !== undefined)
-        hosts = createHostsSink(
-          { path: init.hostsFile, zones: init.zones },
-          { log: c.log, registry: c.registry },
-        )
-      if (init.dnsListen !== undefined)
-        dns = await startDnsServer({ listen: init.dnsListen, upstreams: init.upstreams }, cache, {
-          log: c.log,
-          registry: c.registry,
-        })
-      if (init.metricsListen !== undefined)
-        ops = await startOpsServer(
-          {
-            listen: init.metricsListen,
+      try {
+        if (init.hostsFile !== undefined)
+          hosts = createHostsSink(
+            { path: init.hostsFile, zones: init.zones },
+            { log: c.log, registry: c.registry },
+          )
+        if (init.dnsListen !== undefined)
+          dns = await startDnsServer({ listen: init.dnsListen, upstreams: init.upstreams }, cache, {
+            log: c.log,
             registry: c.registry,
-            healthy: () => ({ ok: true }),
-            ready,
-            jsonRoutes: { '/state': state },
-          },
-          c.log,
-        )
+          })
+        if (init.metricsListen !== undefined)
+          ops = await startOpsServer(
+            {
+              listen: init.metricsListen,
+              registry: c.registry,
+              healthy: () => ({ ok: true }),
+              ready,
+              jsonRoutes: { '/state': state },
+            },
+            c.log,
+          )
+      } catch (err) {
+        // A port in use: close what did start, so the process can exit with the error.
+        hosts?.stop()
+        await Promise.all([dns?.close(), ops?.close()])
+        started = false
+        throw err
+      }
       const live = c.source.current()
       if (live.publishers.length > 0) apply(live, 'live')
       else {
