@@ -181,17 +181,13 @@ describe('chart: kubeconform and a real kube-apiserver', { skip, timeout: 10 * 6
       trust: at(await get(`${base}/configmaps/r0-dns-controller-trust`), 'data'),
       checksum: checksumOf(await get('/apis/apps/v1/namespaces/dns-0/daemonsets/r0-dns-controller-agent')),
     }
-    await helm([
-      'upgrade',
-      'r0',
-      CHART_DIR,
-      '-n',
-      'dns-0',
-      '--set',
-      WITH_MONITOR[0] ?? '',
-      '--set',
-      'agent.dns.port=1054',
-    ])
+    await helm(['upgrade', 'r0', CHART_DIR, '-n', 'dns-0', '--reuse-values', '--set', 'agent.dns.port=1054'])
+    // Generated material is worked out per render and never stored as a user value.
+    const stored = await helm(['get', 'values', 'r0', '-n', 'dns-0', '-o', 'json'])
+    assert.deepEqual(JSON.parse(stored), {
+      agent: { dns: { port: 1054 } },
+      metrics: { serviceMonitor: { enabled: true } },
+    })
     assert.deepEqual(at(await get(`${base}/secrets/r0-dns-controller-gossip`), 'data'), before.gossip)
     assert.deepEqual(at(await get(`${base}/secrets/r0-dns-controller-publisher`), 'data'), before.publisher)
     assert.deepEqual(at(await get(`${base}/configmaps/r0-dns-controller-trust`), 'data'), before.trust)
