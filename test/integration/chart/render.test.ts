@@ -282,6 +282,17 @@ describe('chart: helm lint and render', { skip }, () => {
     )
   })
 
+  it('gossip.insecure: no gossip Secret, no key mounted, --gossip-insecure on both sides', async () => {
+    const { objects } = await render({ set: ['gossip.insecure=true'] })
+    assert.equal(objects.filter((o) => o.kind === 'Secret' && o.metadata.name.endsWith('-gossip')).length, 0)
+    for (const w of [find(objects, 'Deployment', '-controller'), find(objects, 'DaemonSet', '-agent')]) {
+      const args = argsOf(w)
+      assert.ok(args.includes('--gossip-insecure'), args.join(' '))
+      assert.ok(!args.some((a) => a.startsWith('--gossip-secret-file')), args.join(' '))
+      assert.doesNotMatch(JSON.stringify(podSpec(w).volumes), /-gossip"/)
+    }
+  })
+
   const refused: readonly { name: string; set: readonly string[]; message: RegExp }[] = [
     { name: 'replicas not a number', set: ['controller.replicas=two'], message: /controller\/replicas/ },
     { name: 'gossip secret too short', set: ['gossip.secret=short'], message: /gossip\/secret/ },
