@@ -282,6 +282,19 @@ describe('chart: helm lint and render', { skip }, () => {
     )
   })
 
+  it('agent.dns.address: DNS on a node-local address instead of the node IP', async () => {
+    for (const c of [
+      { address: '169.254.20.11', flag: '--dns-listen=169.254.20.11:1053' },
+      { address: 'fd00::53', flag: '--dns-listen=[fd00::53]:1053' },
+    ]) {
+      const { objects } = await render({
+        set: [`agent.dns.address=${c.address}`, 'agent.dns.service.enabled=false'],
+      })
+      const args = argsOf(find(objects, 'DaemonSet', '-agent'))
+      assert.ok(args.includes(c.flag), args.join(' '))
+    }
+  })
+
   it('gossip.insecure: no gossip Secret, no key mounted, --gossip-insecure on both sides', async () => {
     const { objects } = await render({ set: ['gossip.insecure=true'] })
     assert.equal(objects.filter((o) => o.kind === 'Secret' && o.metadata.name.endsWith('-gossip')).length, 0)
@@ -313,6 +326,11 @@ describe('chart: helm lint and render', { skip }, () => {
       name: 'CoreDNS ConfigMap without the DNS address',
       set: ['coredns.customConfigMap.enabled=true'],
       message: /set agent.dns.service.clusterIP/,
+    },
+    {
+      name: 'DNS on a fixed address behind the DNS Service',
+      set: ['agent.dns.address=169.254.20.11'],
+      message: /set agent.dns.service.enabled=false/,
     },
     { name: 'static seed without port', set: ['agent.seeds.static[0]=10.0.0.1'], message: /seeds\/static/ },
   ]
