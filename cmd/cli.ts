@@ -8,9 +8,23 @@ export const EXIT_OK = 0
 export const EXIT_FAILURE = 1
 export const EXIT_USAGE = 2
 
+/** Raised from yargs' fail callback so a usage error stops parsing before any handler runs. */
+class UsageError extends Error {
+  override readonly name = 'UsageError'
+}
+
+/** yargs lists unknown flags twice (kebab and camelCase) and without dashes; name each once, as typed. */
+export function tidyUsageMessage(msg: string): string {
+  const m = /^Unknown arguments?: (.*)$/.exec(msg)
+  if (m === null) return msg
+  const names = (m[1] ?? '').split(', ')
+  const kebab = (n: string): string => n.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)
+  const shown = names.filter((n) => !(/[A-Z]/.test(n) && names.includes(kebab(n))))
+  return `unknown flag${shown.length > 1 ? 's' : ''}: ${shown.map((n) => (n.length === 1 ? `-${n}` : `--${n}`)).join(', ')}`
+}
+
 /** Parses argv and runs the chosen command; resolves to the exit status. Never throws. */
 export async function runCli(argv: readonly string[]): Promise<number> {
-  let usageError: string | undefined
   let parser: Argv = yargs([...argv])
     .scriptName('dns-controller')
     .parserConfiguration({ 'camel-case-expansion': true, 'strip-dashed': false })
@@ -22,18 +36,15 @@ export async function runCli(argv: readonly string[]): Promise<number> {
     .fail((msg, err) => {
       // yargs reports unknown flags and bad values here; a thrown error from a handler too.
       if (err !== undefined && err !== null) throw err
-      usageError = msg
+      // Throwing (not just remembering the message) keeps yargs from running the handler anyway.
+      throw new UsageError(tidyUsageMessage(msg))
     })
   for (const command of commands) parser = parser.command(command)
   try {
     const result = (await parser.parseAsync()) as { exitCode?: unknown }
-    if (usageError !== undefined) {
-      process.stderr.write(`dns-controller: ${usageError}\n`)
-      return EXIT_USAGE
-    }
     return typeof result.exitCode === 'number' ? result.exitCode : EXIT_OK
   } catch (err) {
-    if (err instanceof ConfigError) {
+    if (err instanceof UsageError || err instanceof ConfigError) {
       process.stderr.write(`dns-controller: ${err.message}\n`)
       return EXIT_USAGE
     }

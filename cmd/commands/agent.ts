@@ -1,11 +1,111 @@
-import type { CommandModule } from 'yargs'
+import { existsSync } from 'node:fs'
+import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs'
+import { KubeConfig } from '@kubernetes/client-node'
+import { Registry } from 'prom-client'
+import { createAgent } from '../../lib/agent.ts'
+import { networksInit } from '../../lib/gossip/from-flags.ts'
+import { loadOrCreateNodeKey } from '../../lib/gossip/identity.ts'
+import { loadTrustedKeys } from '../../lib/gossip/keys.ts'
+import { createGossipNode } from '../../lib/gossip/node.ts'
+import type { SeedSource } from '../../lib/gossip/node.ts'
+import { createServiceSeedSource } from '../../lib/gossip/seeds-k8s.ts'
+import { createKubeApi } from '../../lib/k8s/client.ts'
+import { createK8sMetrics } from '../../lib/k8s/metrics.ts'
+import { randomRng, systemClock } from '../../lib/util/clock.ts'
+import { ConfigError, errorMessage } from '../../lib/util/errors.ts'
+import { createLogger } from '../../lib/util/log.ts'
+import type { Logger } from '../../lib/util/log.ts'
+import { agentConfigFromArgs, agentFlags, checkAgentFiles } from '../flags/agent.ts'
+import type { AgentConfig } from '../flags/agent.ts'
 
-// Placeholder until its issue lands: says so and exits 1.
+/** `--gossip-seed-service`: seeds from the Service's EndpointSlices, in-cluster credentials. */
+function seedSourceFor(config: AgentConfig, log: Logger, registry: Registry): SeedSource | undefined {
+  if (config.seedService === undefined) return undefined
+  const kc = new KubeConfig()
+  try {
+    kc.loadFromDefault()
+  } catch (err) {
+    throw new ConfigError('gossip-seed-service', `no Kubernetes credentials: ${errorMessage(err)}`, {
+      cause: err,
+    })
+  }
+  return createServiceSeedSource(
+    {
+      ...config.seedService,
+      listen: { primary: config.gossip.primary.listen.port, secondary: config.gossip.secondary?.listen.port },
+    },
+    { api: createKubeApi(kc), log, metrics: createK8sMetrics(registry), rng: randomRng() },
+  )
+}
+
+/** `dns-controller agent`: joins the gossip and serves the verified replica (cli.md). */
 export const agentCommand: CommandModule = {
   command: 'agent',
-  describe: 'run the node agent',
-  handler: (argv) => {
-    process.stderr.write('dns-controller agent: not implemented yet\n')
-    ;(argv as { exitCode?: number }).exitCode = 1
+  describe: 'run the node agent: gossip replica → /etc/hosts block and/or local DNS',
+  builder: (y: Argv) =>
+    y
+      .options(agentFlags)
+      .example(
+        '$0 agent --gossip-seed=10.0.0.2:3999 --hosts-file=/etc/hosts --zone=mycluster.k8s.local',
+        "kOps' /etc/hosts block",
+      )
+      .example(
+        '$0 agent --gossip-seed=10.0.0.2:3999 --dns-listen=169.254.20.10:53 --upstream=10.96.0.10:53 --metrics-listen=0.0.0.0:3991',
+        'local DNS server',
+      ),
+  handler: async (argv: ArgumentsCamelCase) => {
+    const config = agentConfigFromArgs(argv)
+    checkAgentFiles(config, existsSync)
+    const log = createLogger({ verbosity: config.verbosity, component: 'agent' })
+    for (const w of config.warnings) log.warn(w)
+    if (config.gossip.primary.insecure)
+      log.warn(
+        'gossip runs WITHOUT a pre-shared key (--gossip-insecure): anyone who reaches the port can join',
+      )
+    const trusted = loadTrustedKeys(config.trustedPublisherKeyFiles, 'trusted-publisher-key-file')
+    const registry = new Registry()
+    const seedSource = seedSourceFor(config, log, registry)
+    const node = createGossipNode(
+      {
+        ...networksInit(config.gossip),
+        privateKey: await loadOrCreateNodeKey(config.stateDir),
+        trustedPublishers: trusted,
+      },
+      {
+        clock: systemClock,
+        rng: randomRng(),
+        log,
+        registry,
+        ...(seedSource === undefined ? {} : { seedSource }),
+      },
+    )
+    const agent = createAgent(
+      {
+        zones: config.zones,
+        stateDir: config.stateDir,
+        upstreams: config.upstreams,
+        ...(config.hostsFile === undefined ? {} : { hostsFile: config.hostsFile }),
+        ...(config.dnsListen === undefined ? {} : { dnsListen: config.dnsListen }),
+        ...(config.metricsListen === undefined ? {} : { metricsListen: config.metricsListen }),
+      },
+      { source: node, log, registry, clock: systemClock, peers: () => node.peerCount() },
+    )
+    // The sinks first: a persisted replica is served before the gossip has found anyone.
+    await agent.start()
+    try {
+      await node.start()
+    } catch (err) {
+      await agent.stop()
+      throw err
+    }
+    log.info('agent running', { peerId: node.peerId, zones: config.zones.join(',') })
+    const signal = await new Promise<string>((resolve) => {
+      process.once('SIGTERM', () => resolve('SIGTERM'))
+      process.once('SIGINT', () => resolve('SIGINT'))
+    })
+    log.info('stopping', { signal })
+    await agent.stop()
+    await node.stop()
+    ;(argv as { exitCode?: number }).exitCode = 0
   },
 }

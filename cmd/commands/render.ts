@@ -1,11 +1,63 @@
-import type { CommandModule } from 'yargs'
+import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs'
+import { recordsTable, recordsToJson } from '../../lib/records/format.ts'
+import { formatProblem } from '../../lib/records/problems.ts'
+import { ManifestError, parseManifest } from '../../lib/source/manifest.ts'
+import { readSource } from '../../lib/source/read.ts'
+import { renderObjects } from '../../lib/source/render.ts'
+import { recordConfigFromArgs, recordFlags } from '../flags/records.ts'
+import { stringFlag } from '../flags/values.ts'
 
-// Placeholder until its issue lands: says so and exits 1.
+const EXIT_UNREADABLE = 2
+
+/** `dns-controller render -f FILE|-`: the records given objects produce (cli.md). */
 export const renderCommand: CommandModule = {
   command: 'render',
   describe: 'print the records that given objects produce',
-  handler: (argv) => {
-    process.stderr.write('dns-controller render: not implemented yet\n')
-    ;(argv as { exitCode?: number }).exitCode = 1
+  builder: (y: Argv) =>
+    y
+      .options({
+        filename: {
+          alias: 'f',
+          type: 'string',
+          demandOption: true,
+          description:
+            'objects as `kubectl get -o yaml|json` prints them, a List, or multi-document YAML; - for stdin',
+        },
+        output: {
+          alias: 'o',
+          type: 'string',
+          choices: ['table', 'json'],
+          default: 'table',
+          description: 'table, or a JSON array of {"name","type","values","ttl"}',
+        },
+        ...recordFlags,
+      })
+      .example('$0 render -f objects.yaml --zone=example.com', '')
+      .example('kubectl get svc,pods,nodes -A -o yaml | $0 render -f - -o json', ''),
+  handler: async (argv: ArgumentsCamelCase) => {
+    const config = recordConfigFromArgs(argv)
+    const file = stringFlag(argv['filename']) ?? '-'
+    const out = argv as { exitCode?: number }
+    let objects: unknown[]
+    try {
+      objects = parseManifest(await readSource(file), file === '-' ? 'stdin' : file)
+    } catch (err) {
+      if (!(err instanceof ManifestError)) throw err
+      process.stderr.write(`dns-controller render: ${err.message}\n`)
+      out.exitCode = EXIT_UNREADABLE
+      return
+    }
+    const rendered = renderObjects(
+      objects,
+      config.pipeline,
+      config.watchNamespace === undefined ? {} : { watchNamespace: config.watchNamespace },
+    )
+    for (const p of rendered.problems) process.stderr.write(`problem: ${formatProblem(p)}\n`)
+    process.stdout.write(
+      stringFlag(argv['output']) === 'json'
+        ? `${JSON.stringify(recordsToJson(rendered.records), null, 2)}\n`
+        : recordsTable(rendered.records),
+    )
+    out.exitCode = 0
   },
 }

@@ -241,7 +241,6 @@ export class LeaderElector implements Startable {
   private setLeader(leader: boolean): void {
     if (this.leader === leader) return
     this.leader = leader
-    this.c.metrics.leader.set(leader ? 1 : 0)
     this.c.metrics.leaderTransitions.inc()
     this.c.log.info(leader ? 'became leader' : 'no longer leader', {
       lease: `${this.init.namespace}/${this.init.name}`,

@@ -7,7 +7,6 @@ export interface K8sMetrics {
   readonly watchErrors: Counter<'kind'>
   readonly relists: Counter<'kind'>
   readonly objects: Gauge<'kind'>
-  readonly leader: Gauge
   readonly leaderTransitions: Counter
   readonly events: Counter<'result'>
 }
@@ -37,11 +36,6 @@ export function createK8sMetrics(registry: Registry): K8sMetrics {
       name: 'dns_controller_watch_objects',
       help: 'Objects kept (as small views) because they may produce records, by kind.',
       labelNames: ['kind'],
-      registers,
-    }),
-    leader: new Gauge({
-      name: 'dns_controller_leader',
-      help: '1 while this replica holds the leader Lease (or leader election is off), else 0.',
       registers,
     }),
     leaderTransitions: new Counter({

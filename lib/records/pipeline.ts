@@ -64,6 +64,24 @@ export class RecordPipeline {
     return result.problems
   }
 
+  /**
+   * Records a problem for an object that could not be projected (malformed): its records go and
+   * the problem stays with its key until the object is fixed or removed. Returns the key.
+   */
+  reject(problem: Problem): string {
+    const ref = problem.object
+    const key = ref.namespace === undefined ? ref.name : `${ref.namespace}/${ref.name}`
+    const kind = ref.kind === 'EndpointSlice' ? undefined : ref.kind
+    if (kind === undefined) return key
+    this.#scopes.get(kind)?.replace(key, [], { ref, problems: [problem] })
+    if (kind === 'Pod') this.#untrackPod(key)
+    if (kind === 'Node') {
+      this.#nodes.delete(key)
+      this.#recomputeDependents(key)
+    }
+    return key
+  }
+
   /** Removes one object (a delete event, or absent on relist). */
   remove(kind: ViewKind, key: string): void {
     const scope = this.#scopes.get(kind)

@@ -1,0 +1,176 @@
+/**
+ * The controller's flags: every flag kOps' dns-controller had (spec a.1) with kOps' defaults,
+ * plus cli.md's. `controllerConfigFromArgs` is pure (tests call it without a process);
+ * `checkControllerFiles` is the one start-time look at the filesystem.
+ *
+ * Deliberate differences: `--dns` defaults to `gossip` and cloud provider ids are refused (this
+ * build only does gossip); `--route53-batch-size` and `--dns-server` are accepted and ignored.
+ */
+import type { Options } from 'yargs'
+import type { ControllerConfig, ObjectSource } from '../../lib/controller/config.ts'
+import { ConfigError } from '../../lib/util/errors.ts'
+import { parseHostPort } from '../../lib/util/hostport.ts'
+import { CONTROLLER_GOSSIP, gossipConfigFromArgs, gossipFlags } from './gossip.ts'
+import { recordConfigFromArgs, recordFlags } from './records.ts'
+import { boolFlag, intFlag, stringFlag } from './values.ts'
+
+export const DEFAULT_PUBLISHER_KEY_FILE = '/etc/dns-controller/publisher/publisher.key'
+/** kOps' registered provider ids; each gets a clear "gossip only" error. */
+export const CLOUD_DNS_PROVIDERS = [
+  'aws-route53',
+  'google-clouddns',
+  'digitalocean',
+  'openstack-designate',
+  'scaleway',
+]
+
+export const controllerFlags = {
+  dns: {
+    type: 'string',
+    default: 'gossip',
+    description:
+      "DNS provider: gossip (cloud providers are not in this build; kOps' default was aws-route53)",
+  },
+  ...gossipFlags(CONTROLLER_GOSSIP),
+  ...recordFlags,
+  'update-interval': {
+    type: 'number',
+    default: 5,
+    description: 'seconds: base of retry backoff and longest wait between publishes',
+  },
+  'metrics-listen': {
+    type: 'string',
+    default: '',
+    description: 'HOST:PORT serving /metrics, /healthz and /readyz; empty = off',
+  },
+  'route53-batch-size': {
+    type: 'number',
+    default: 900,
+    description: 'accepted for kOps compatibility; unused (no Route53 here)',
+  },
+  'dns-server': {
+    type: 'string',
+    default: '',
+    description: 'accepted for kOps compatibility; unused (as in kOps)',
+  },
+  kubeconfig: {
+    type: 'string',
+    description: 'kubeconfig file of the cluster to watch',
+    defaultDescription: 'in-cluster config',
+  },
+  from: {
+    type: 'string',
+    description:
+      'read objects from this YAML/JSON file (as kubectl get -o yaml prints them) instead of a cluster; re-read when it changes',
+    defaultDescription: 'none (use the cluster)',
+  },
+  'publisher-key-file': {
+    type: 'string',
+    default: DEFAULT_PUBLISHER_KEY_FILE,
+    description: 'Ed25519 private key (PKCS#8 PEM) that signs snapshots',
+  },
+  'leader-elect': {
+    type: 'boolean',
+    description:
+      'elect one leader among replicas with a coordination.k8s.io Lease; only the leader publishes',
+    defaultDescription: 'true (false with --from)',
+  },
+  'leader-elect-namespace': { type: 'string', default: 'kube-system', description: 'namespace of the Lease' },
+  'leader-elect-name': { type: 'string', default: 'dns-controller', description: 'name of the Lease' },
+  v: {
+    type: 'number',
+    default: 2,
+    description: 'log verbosity (klog style: kOps passes -v=2; 4 and above logs every event)',
+  },
+} as const satisfies Record<string, Options>
+
+const DNS1123_SUBDOMAIN = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/
+const DNS1123_LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/
+
+export function controllerConfigFromArgs(args: Readonly<Record<string, unknown>>): ControllerConfig {
+  const warnings: string[] = []
+  const dns = stringFlag(args['dns'])?.trim() ?? 'gossip'
+  if (CLOUD_DNS_PROVIDERS.includes(dns))
+    throw new ConfigError(
+      'dns',
+      `"${dns}" is a cloud DNS provider; this build only does gossip DNS (use --dns=gossip)`,
+    )
+  if (dns !== 'gossip')
+    throw new ConfigError('dns', `unknown DNS provider "${dns}" (this build only does gossip: --dns=gossip)`)
+
+  const records = recordConfigFromArgs(args)
+  // kOps' own check and message (a.1).
+  if (!records.pipeline.internalIPv4 && !records.pipeline.internalIPv6)
+    throw new ConfigError('internal-ipv4', 'must specify at least one of --internal-ipv4 or --internal-ipv6')
+  const gossip = gossipConfigFromArgs(args)
+  warnings.push(...gossip.warnings)
+
+  const from = stringFlag(args['from'])
+  const kubeconfig = stringFlag(args['kubeconfig'])
+  if (from !== undefined && from.trim() === '') throw new ConfigError('from', 'empty path')
+  if (from !== undefined && kubeconfig !== undefined)
+    throw new ConfigError('from', 'reads objects from a file; it cannot be combined with --kubeconfig')
+  const source: ObjectSource =
+    from !== undefined
+      ? { kind: 'file', path: from }
+      : { kind: 'cluster', ...(kubeconfig === undefined ? {} : { kubeconfig }) }
+
+  const electFlag = args['leader-elect']
+  const elect = electFlag === undefined ? source.kind === 'cluster' : boolFlag(electFlag, 'leader-elect')
+  if (elect && source.kind === 'file')
+    throw new ConfigError('leader-elect', 'needs a cluster; with --from there is nothing to elect on')
+  const leNamespace = stringFlag(args['leader-elect-namespace']) ?? 'kube-system'
+  if (!DNS1123_LABEL.test(leNamespace))
+    throw new ConfigError('leader-elect-namespace', `"${leNamespace}" is not a valid namespace name`)
+  const leName = stringFlag(args['leader-elect-name']) ?? 'dns-controller'
+  if (leName.length > 253 || !DNS1123_SUBDOMAIN.test(leName))
+    throw new ConfigError('leader-elect-name', `"${leName}" is not a valid Lease name`)
+
+  const metricsText = stringFlag(args['metrics-listen'])?.trim() ?? ''
+  const metrics = metricsText === '' ? undefined : parseHostPort(metricsText)
+  if (typeof metrics === 'string') throw new ConfigError('metrics-listen', metrics)
+
+  intFlag(args['route53-batch-size'] ?? 900, 'route53-batch-size', 1, 1_000_000)
+  const publisherKeyFile = stringFlag(args['publisher-key-file']) ?? DEFAULT_PUBLISHER_KEY_FILE
+  if (publisherKeyFile.trim() === '') throw new ConfigError('publisher-key-file', 'empty path')
+
+  return Object.freeze({
+    source: Object.freeze(source),
+    records: records.pipeline,
+    zoneRules: records.zoneRules,
+    ...(records.watchNamespace === undefined ? {} : { watchNamespace: records.watchNamespace }),
+    gossip: Object.freeze({
+      primary: gossip.primary,
+      ...(gossip.secondary === undefined ? {} : { secondary: gossip.secondary }),
+    }),
+    publisherKeyFile,
+    leaderElection: Object.freeze({ enabled: elect, namespace: leNamespace, name: leName }),
+    ...(metrics === undefined ? {} : { metricsListen: metrics }),
+    updateIntervalSeconds: intFlag(args['update-interval'] ?? 5, 'update-interval', 1, 3600),
+    verbosity: intFlag(args['v'] ?? 2, 'v', 0, 10),
+    warnings: Object.freeze(warnings),
+  })
+}
+
+/**
+ * The start-time file checks (CONTRACTS.md): key files must exist (the gossip secret file unless
+ * --gossip-insecure), and so must --from and --kubeconfig. `exists` is injected for tests.
+ */
+export function checkControllerFiles(config: ControllerConfig, exists: (path: string) => boolean): void {
+  const need = (flag: string, path: string | undefined, what: string): void => {
+    if (path !== undefined && !exists(path)) throw new ConfigError(flag, `${path}: no such file (${what})`)
+  }
+  need(
+    'gossip-secret-file',
+    config.gossip.primary.secretFile,
+    'run `dns-controller keygen`, mount the Secret, or pass --gossip-insecure',
+  )
+  need(
+    'gossip-secret-file-secondary',
+    config.gossip.secondary?.secretFile,
+    'the second network needs its secret too',
+  )
+  need('publisher-key-file', config.publisherKeyFile, 'run `dns-controller keygen` or mount the Secret')
+  if (config.source.kind === 'file') need('from', config.source.path, 'the manifest to read')
+  else need('kubeconfig', config.source.kubeconfig, 'the kubeconfig to use')
+}

@@ -1,0 +1,190 @@
+/**
+ * Gossip flags shared by the controller and the agent (CONTRACTS.md): kOps' names, our protocol.
+ *
+ * | flag                           | here                                                          |
+ * | ------------------------------ | ------------------------------------------------------------- |
+ * | --gossip-protocol              | `libp2p` (default); `mesh`/`memberlist` → error: removed      |
+ * | --gossip-protocol-secondary    | ''; `mesh`/`memberlist` → accepted, ignored with a warning;   |
+ * |                                | `libp2p` → a second network with its own listen/seeds/secret  |
+ * | --gossip-secret                | a secret string (≥ 16 chars), as kOps passed it               |
+ * | --gossip-secret-file           | keygen's gossip.psk (default path; must exist unless insecure) |
+ * | --gossip-insecure              | explicit opt-out of the pre-shared key                        |
+ */
+import type { Options } from 'yargs'
+import type { GossipNetworkConfig, GossipNetworks } from '../../lib/gossip/network-config.ts'
+import { ConfigError } from '../../lib/util/errors.ts'
+import { parseHostPort } from '../../lib/util/hostport.ts'
+import type { HostPort } from '../../lib/util/hostport.ts'
+import { boolFlag, listFlag, stringFlag } from './values.ts'
+
+export const DEFAULT_GOSSIP_SECRET_FILE = '/etc/dns-controller/gossip/gossip.psk'
+export const MIN_SECRET_CHARS = 16
+const REMOVED_PROTOCOLS = ['mesh', 'memberlist']
+
+export interface GossipDefaults {
+  /** Controller `0.0.0.0:3998`, agent `0.0.0.0:3999` (kOps' ports). */
+  readonly listen: string
+  /** Controller `0.0.0.0:3993`, agent `0.0.0.0:4000`. */
+  readonly listenSecondary: string
+}
+
+export const CONTROLLER_GOSSIP: GossipDefaults = { listen: '0.0.0.0:3998', listenSecondary: '0.0.0.0:3993' }
+export const AGENT_GOSSIP: GossipDefaults = { listen: '0.0.0.0:3999', listenSecondary: '0.0.0.0:4000' }
+
+export function gossipFlags(d: GossipDefaults) {
+  return {
+    'gossip-protocol': {
+      type: 'string',
+      default: 'libp2p',
+      description: "gossip protocol: libp2p (kOps' mesh and memberlist were removed with kOps 1.37)",
+    },
+    'gossip-listen': { type: 'string', default: d.listen, description: 'HOST:PORT to listen on for gossip' },
+    'gossip-seed': {
+      type: 'string',
+      description: 'HOST:PORT of a peer to join; repeatable or comma-separated',
+      defaultDescription: 'none',
+    },
+    'gossip-secret': {
+      type: 'string',
+      description: `pre-shared gossip secret as a string (at least ${MIN_SECRET_CHARS} characters); instead of --gossip-secret-file`,
+      defaultDescription: 'none',
+    },
+    'gossip-secret-file': {
+      type: 'string',
+      description: 'file holding the pre-shared gossip secret (keygen writes it)',
+      defaultDescription: DEFAULT_GOSSIP_SECRET_FILE,
+    },
+    'gossip-insecure': {
+      type: 'boolean',
+      default: false,
+      description: 'run the gossip without a pre-shared key (anyone who reaches the port can join)',
+    },
+    'gossip-protocol-secondary': {
+      type: 'string',
+      default: '',
+      description:
+        "second gossip network: libp2p; mesh or memberlist (kOps' migration setting) is accepted and ignored",
+    },
+    'gossip-listen-secondary': {
+      type: 'string',
+      default: d.listenSecondary,
+      description: 'HOST:PORT for the second network',
+    },
+    'gossip-seed-secondary': {
+      type: 'string',
+      description: 'seeds of the second network; repeatable or comma-separated',
+      defaultDescription: 'none',
+    },
+    'gossip-secret-secondary': {
+      type: 'string',
+      description: 'secret of the second network',
+      defaultDescription: "the primary's",
+    },
+    'gossip-secret-file-secondary': {
+      type: 'string',
+      description: 'secret file of the second network',
+      defaultDescription: "the primary's",
+    },
+  } as const satisfies Record<string, Options>
+}
+
+function hostPort(flag: string, text: string): HostPort {
+  const hp = parseHostPort(text)
+  if (typeof hp === 'string') throw new ConfigError(flag, hp)
+  return hp
+}
+
+function secretOf(flag: string, value: string | undefined): string | undefined {
+  if (value === undefined) return undefined
+  if (value.trim().length < MIN_SECRET_CHARS)
+    throw new ConfigError(flag, `too short: use at least ${MIN_SECRET_CHARS} characters (keygen makes 64)`)
+  return value.trim()
+}
+
+export interface GossipFlagConfig extends GossipNetworks {
+  /** Things an operator should read in the log (ignored kOps settings). */
+  readonly warnings: readonly string[]
+}
+
+/** `d` supplies the listen defaults when `args` lacks them (tests pass partial objects). */
+export function gossipConfigFromArgs(
+  args: Readonly<Record<string, unknown>>,
+  d: GossipDefaults = CONTROLLER_GOSSIP,
+): GossipFlagConfig {
+  const warnings: string[] = []
+  const protocol = stringFlag(args['gossip-protocol']) ?? 'libp2p'
+  if (REMOVED_PROTOCOLS.includes(protocol))
+    throw new ConfigError(
+      'gossip-protocol',
+      `${protocol} was removed with kOps 1.37; this build speaks libp2p (--gossip-protocol=libp2p)`,
+    )
+  if (protocol !== 'libp2p')
+    throw new ConfigError('gossip-protocol', `unknown protocol "${protocol}" (this build speaks libp2p)`)
+  const insecure = boolFlag(args['gossip-insecure'], 'gossip-insecure')
+  const secret = secretOf('gossip-secret', stringFlag(args['gossip-secret']))
+  const explicitFile = stringFlag(args['gossip-secret-file'])
+  if (secret !== undefined && explicitFile !== undefined)
+    throw new ConfigError('gossip-secret', 'give either --gossip-secret or --gossip-secret-file, not both')
+  if (insecure && (secret !== undefined || explicitFile !== undefined))
+    throw new ConfigError('gossip-insecure', 'contradicts the given --gossip-secret/--gossip-secret-file')
+  const secretFile =
+    insecure || secret !== undefined ? undefined : (explicitFile ?? DEFAULT_GOSSIP_SECRET_FILE)
+  const network = (
+    listenFlag: string,
+    seedFlag: string,
+    s: string | undefined,
+    f: string | undefined,
+  ): GossipNetworkConfig =>
+    Object.freeze({
+      protocol: 'libp2p',
+      listen: hostPort(listenFlag, stringFlag(args[listenFlag]) ?? d.listen),
+      seeds: Object.freeze(listFlag(args[seedFlag]).map((t) => hostPort(seedFlag, t))),
+      ...(s === undefined ? {} : { secret: s }),
+      ...(f === undefined ? {} : { secretFile: f }),
+      insecure,
+    })
+  const primary = network('gossip-listen', 'gossip-seed', secret, secretFile)
+
+  const protocol2 = stringFlag(args['gossip-protocol-secondary'])?.trim() ?? ''
+  // Checked even when ignored, so a typo in kOps-generated args is still caught.
+  const listen2 = hostPort(
+    'gossip-listen-secondary',
+    stringFlag(args['gossip-listen-secondary']) ?? d.listenSecondary,
+  )
+  const seeds2 = listFlag(args['gossip-seed-secondary']).map((t) => hostPort('gossip-seed-secondary', t))
+  if (protocol2 === '') return Object.freeze({ primary, warnings })
+  if (REMOVED_PROTOCOLS.includes(protocol2)) {
+    warnings.push(
+      `--gossip-protocol-secondary=${protocol2} is ignored: kOps' ${protocol2} network is gone; only the libp2p network runs`,
+    )
+    return Object.freeze({ primary, warnings })
+  }
+  if (protocol2 !== 'libp2p')
+    throw new ConfigError(
+      'gossip-protocol-secondary',
+      `unknown protocol "${protocol2}" (libp2p, or mesh/memberlist to ignore)`,
+    )
+  const secret2 = secretOf('gossip-secret-secondary', stringFlag(args['gossip-secret-secondary']))
+  const file2 = stringFlag(args['gossip-secret-file-secondary'])
+  if (secret2 !== undefined && file2 !== undefined)
+    throw new ConfigError(
+      'gossip-secret-secondary',
+      'give either --gossip-secret-secondary or --gossip-secret-file-secondary, not both',
+    )
+  const own = secret2 !== undefined || file2 !== undefined
+  const secondary: GossipNetworkConfig = Object.freeze({
+    protocol: 'libp2p',
+    listen: listen2,
+    seeds: Object.freeze(seeds2),
+    ...(own ? (secret2 === undefined ? {} : { secret: secret2 }) : secret === undefined ? {} : { secret }),
+    ...(own
+      ? file2 === undefined
+        ? {}
+        : { secretFile: file2 }
+      : secretFile === undefined
+        ? {}
+        : { secretFile }),
+    insecure: insecure && !own,
+  })
+  return Object.freeze({ primary, secondary, warnings })
+}

@@ -1,0 +1,37 @@
+/** Small helpers turning yargs values into typed flag values; errors name the flag. */
+import { ConfigError } from '../../lib/util/errors.ts'
+
+/**
+ * A list flag: repeats and comma-separated values both work, as pflag's string slices did
+ * (`--zone=a --zone=b,c`). Empty items are dropped.
+ */
+export function listFlag(value: unknown): string[] {
+  if (value === undefined || value === null) return []
+  const items = Array.isArray(value) ? value : [value]
+  return items
+    .flatMap((v) => String(v).split(','))
+    .map((s) => s.trim())
+    .filter((s) => s !== '')
+}
+
+/** A string flag given once (the last one wins when repeated, as pflag did). */
+export function stringFlag(value: unknown): string | undefined {
+  if (value === undefined || value === null) return undefined
+  if (Array.isArray(value)) return value.length === 0 ? undefined : stringFlag(value[value.length - 1])
+  return String(value)
+}
+
+export function boolFlag(value: unknown, flag: string): boolean {
+  if (Array.isArray(value)) return boolFlag(value[value.length - 1], flag)
+  if (typeof value === 'boolean') return value
+  if (value === undefined) return false
+  throw new ConfigError(flag, `expected true or false, got ${JSON.stringify(value)}`)
+}
+
+export function intFlag(value: unknown, flag: string, min: number, max: number): number {
+  const v = Array.isArray(value) ? value[value.length - 1] : value
+  const n = typeof v === 'number' ? v : Number(String(v))
+  if (!Number.isInteger(n) || n < min || n > max)
+    throw new ConfigError(flag, `expected an integer from ${min} to ${max}, got ${JSON.stringify(v)}`)
+  return n
+}
