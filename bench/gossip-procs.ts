@@ -21,7 +21,7 @@ import type { ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { createServer } from 'node:net'
-import { cpus } from 'node:os'
+import { cpus, loadavg } from 'node:os'
 import { join } from 'node:path'
 import { generatePublisherKeyPem, parsePrivateKeyPem, signerFromPrivateKey } from '../lib/gossip/keys.ts'
 import type { PeerArgs } from './gossip-peer.ts'
@@ -127,9 +127,10 @@ function rssMb(pid: number): number {
   return Number(m?.[1] ?? 0) / 1024
 }
 
-/** Proportional set size: shared pages (the node binary, libraries) divided among the processes. */
-function pssMb(pid: number): number {
-  const m = /Pss:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'))
+/** From smaps_rollup: Pss (shared pages such as the node binary divided among the processes) and
+ * Anonymous (memory private to the process: heaps, stacks; the rest of RSS is mapped files). */
+function smapsMb(pid: number, field: 'Pss' | 'Anonymous'): number {
+  const m = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'))
   return Number(m?.[1] ?? 0) / 1024
 }
 
@@ -142,7 +143,7 @@ const fmt = (x: number, d = 1): string => x.toFixed(d)
 async function main(): Promise<void> {
   const commit = execSync('git rev-parse --short HEAD').toString().trim()
   console.log(
-    `gossip-procs commit=${commit} node=${process.version} cpus=${cpus().length} agents=${AGENTS} records=${RECORDS} runs=${RUNS} idle_s=${IDLE_S} node_flags="${NODE_FLAGS.join(' ')}" peer=${COMPILED ? 'compiled-js' : 'ts-source'}`,
+    `gossip-procs commit=${commit} node=${process.version} cpus=${cpus().length} agents=${AGENTS} records=${RECORDS} runs=${RUNS} idle_s=${IDLE_S} node_flags="${NODE_FLAGS.join(' ')}" peer=${COMPILED ? 'compiled-js' : 'ts-source'} loadavg_1m=${loadavg()[0]?.toFixed(1)}`,
   )
   entry = peerEntry()
   const pem = generatePublisherKeyPem()
@@ -206,6 +207,9 @@ async function main(): Promise<void> {
       await new Promise((res) => setTimeout(res, 1000))
     }
 
+    console.log(
+      `load average before the idle window: ${loadavg()[0]?.toFixed(1)} (2 cores shared with other work)`,
+    )
     const pids = agents.map((a) => a.child.pid ?? 0)
     const bareBefore = cpuTicks(bare.pid ?? 0)
     const before = pids.map(cpuTicks)
@@ -215,7 +219,8 @@ async function main(): Promise<void> {
     const pubCpu = ((cpuTicks(publisher.child.pid ?? 0) - pubBefore) / CLK_TCK / IDLE_S) * 100
     const bareCpu = ((cpuTicks(bare.pid ?? 0) - bareBefore) / CLK_TCK / IDLE_S) * 100
     const rss = pids.map(rssMb)
-    const pss = pids.map(pssMb)
+    const pss = pids.map((pid) => smapsMb(pid, 'Pss'))
+    const anon = pids.map((pid) => smapsMb(pid, 'Anonymous'))
     const pubRss = rssMb(publisher.child.pid ?? 0)
     const bareRss = rssMb(bare.pid ?? 0)
     const peers = await Promise.all(
@@ -237,6 +242,10 @@ async function main(): Promise<void> {
     console.log(
       `agent pss_mb        p50=${fmt(pct(pss, 0.5))} max=${fmt(Math.max(...pss))} (shared pages split among processes)`,
     )
+    console.log(
+      `agent anon_mb       p50=${fmt(pct(anon, 0.5))} max=${fmt(Math.max(...anon))} (private; the rest of RSS is mapped files, mostly the node binary)`,
+    )
+    console.log(`bare node anon_mb   ${fmt(smapsMb(bare.pid ?? 0, 'Anonymous'))}`)
     console.log(
       `ratio agent/bare    rss=${fmt(pct(rss, 0.5) / bareRss, 2)} (p50 agent RSS over a bare Node process)`,
     )
