@@ -22,6 +22,7 @@ import {
   valueArgs,
 } from './helm.ts'
 import type { K8sObject } from './helm.ts'
+import { ACCESS } from './rbac-cases.ts'
 import { writeSchemas } from './schemas.ts'
 
 const skip = toolsMissing('helm', 'kubeconform', 'etcd', 'kube-apiserver')
@@ -222,124 +223,7 @@ describe('chart: kubeconform and a real kube-apiserver', { skip, timeout: 10 * 6
     }
   })
 
-  const access: readonly {
-    name: string
-    user: string
-    verb: string
-    resource: string
-    group?: string
-    namespace?: string
-    allowed: boolean
-  }[] = [
-    {
-      name: 'controller lists pods everywhere',
-      user: 'dns-0:r0-dns-controller-controller',
-      verb: 'list',
-      resource: 'pods',
-      allowed: true,
-    },
-    {
-      name: 'controller watches nodes',
-      user: 'dns-0:r0-dns-controller-controller',
-      verb: 'watch',
-      resource: 'nodes',
-      allowed: true,
-    },
-    {
-      name: 'controller creates events',
-      user: 'dns-0:r0-dns-controller-controller',
-      verb: 'create',
-      resource: 'events',
-      namespace: 'default',
-      allowed: true,
-    },
-    {
-      name: 'controller updates its Lease',
-      user: 'dns-0:r0-dns-controller-controller',
-      verb: 'update',
-      resource: 'leases',
-      group: 'coordination.k8s.io',
-      namespace: 'dns-0',
-      allowed: true,
-    },
-    {
-      name: 'controller: no Leases elsewhere',
-      user: 'dns-0:r0-dns-controller-controller',
-      verb: 'update',
-      resource: 'leases',
-      group: 'coordination.k8s.io',
-      namespace: 'kube-system',
-      allowed: false,
-    },
-    {
-      name: 'controller: no Secrets',
-      user: 'dns-0:r0-dns-controller-controller',
-      verb: 'get',
-      resource: 'secrets',
-      namespace: 'dns-0',
-      allowed: false,
-    },
-    {
-      name: 'controller: no Ingresses unless watched',
-      user: 'dns-0:r0-dns-controller-controller',
-      verb: 'list',
-      resource: 'ingresses',
-      group: 'networking.k8s.io',
-      allowed: false,
-    },
-    {
-      name: 'controller with watchIngress lists Ingresses',
-      user: 'dns-1:r1-dns-controller-controller',
-      verb: 'list',
-      resource: 'ingresses',
-      group: 'networking.k8s.io',
-      allowed: true,
-    },
-    {
-      name: 'agent lists EndpointSlices of its namespace',
-      user: 'dns-0:r0-dns-controller-agent',
-      verb: 'list',
-      resource: 'endpointslices',
-      group: 'discovery.k8s.io',
-      namespace: 'dns-0',
-      allowed: true,
-    },
-    {
-      name: 'agent: no EndpointSlices elsewhere',
-      user: 'dns-0:r0-dns-controller-agent',
-      verb: 'list',
-      resource: 'endpointslices',
-      group: 'discovery.k8s.io',
-      namespace: 'kube-system',
-      allowed: false,
-    },
-    {
-      name: 'agent: no Pods',
-      user: 'dns-0:r0-dns-controller-agent',
-      verb: 'list',
-      resource: 'pods',
-      namespace: 'dns-0',
-      allowed: false,
-    },
-    {
-      name: 'agent: no Secrets',
-      user: 'dns-0:r0-dns-controller-agent',
-      verb: 'get',
-      resource: 'secrets',
-      namespace: 'dns-0',
-      allowed: false,
-    },
-    {
-      name: 'agent without seed Service: nothing',
-      user: 'dns-2:r2-dns-controller-agent',
-      verb: 'list',
-      resource: 'endpointslices',
-      group: 'discovery.k8s.io',
-      namespace: 'dns-2',
-      allowed: false,
-    },
-  ]
-  for (const c of access) {
+  for (const c of ACCESS) {
     it(`RBAC: ${c.name}`, { timeout: STEP_MS }, async () => {
       const [ns, sa] = c.user.split(':')
       const review = () =>
