@@ -223,6 +223,39 @@ describe('chart: kubeconform and a real kube-apiserver', { skip, timeout: 10 * 6
     }
   })
 
+  it(
+    'Pod Security: the controller passes "restricted", the agent needs "privileged"',
+    { timeout: STEP_MS },
+    async () => {
+      const cases = [
+        { workload: 'deployments/r0-dns-controller-controller', level: 'restricted', admitted: true },
+        { workload: 'daemonsets/r0-dns-controller-agent', level: 'baseline', admitted: false },
+        { workload: 'daemonsets/r0-dns-controller-agent', level: 'privileged', admitted: true },
+      ]
+      for (const c of cases) {
+        const ns = `pss-${c.level}`
+        if ((await kube.request('GET', `/api/v1/namespaces/${ns}`)).status === 404) {
+          const labels = { 'pod-security.kubernetes.io/enforce': c.level }
+          const res = await kube.request('POST', '/api/v1/namespaces', { metadata: { name: ns, labels } })
+          assert.equal(res.status, 201, JSON.stringify(res.body))
+        }
+        const w = await get(`/apis/apps/v1/namespaces/dns-0/${c.workload}`)
+        const pod = {
+          apiVersion: 'v1',
+          kind: 'Pod',
+          metadata: { generateName: 'p-' },
+          spec: at(w, 'spec.template.spec'),
+        }
+        const res = await kube.request('POST', `/api/v1/namespaces/${ns}/pods?dryRun=All`, pod)
+        assert.equal(
+          res.status === 201,
+          c.admitted,
+          `${c.workload} in ${c.level}: ${JSON.stringify(res.body)}`,
+        )
+      }
+    },
+  )
+
   for (const c of ACCESS) {
     it(`RBAC: ${c.name}`, { timeout: STEP_MS }, async () => {
       const [ns, sa] = c.user.split(':')
