@@ -1,26 +1,30 @@
 import { existsSync } from 'node:fs'
+import { generateKeyPair } from '@libp2p/crypto/keys'
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs'
+import { networksInit } from '../../lib/gossip/from-flags.ts'
+import { loadSigner } from '../../lib/gossip/keys.ts'
+import { createGossipNode } from '../../lib/gossip/node.ts'
+import { randomRng, systemClock } from '../../lib/util/clock.ts'
 import { createLogger } from '../../lib/util/log.ts'
+import { clusterFlags, clusterNamesFromArgs } from '../flags/cluster.ts'
 import { checkControllerFiles, controllerConfigFromArgs, controllerFlags } from '../flags/controller.ts'
+import { runController } from './controller-run.ts'
 
-/**
- * The controller, default command. This build validates the whole configuration (flags and key
- * files) and then exits 1 saying the run loop is not implemented: exiting 0 would let a Deployment
- * look healthy while publishing nothing. The run loop replaces the last two lines.
- */
+/** The controller, default command: flags → config (cmd/flags/controller.ts) → runController. */
 export const controllerCommand: CommandModule = {
   command: '$0',
   describe: 'run the controller (default command)',
   builder: (y: Argv) =>
     y
-      .options(controllerFlags)
+      .options({ ...controllerFlags, ...clusterFlags })
       .example(
         '$0 --dns=gossip --zone=*/* --internal-ipv4 --gossip-seed=10.0.0.2:3999',
         'in a cluster (kOps-style flags)',
       )
       .example('$0 --from objects.yaml --gossip-insecure --internal-ipv4', 'from a manifest, no cluster'),
-  handler: (argv: ArgumentsCamelCase) => {
+  handler: async (argv: ArgumentsCamelCase) => {
     const config = controllerConfigFromArgs(argv)
+    const cluster = clusterNamesFromArgs(argv, config.records.zones, config.source.kind === 'file')
     checkControllerFiles(config, existsSync)
     const log = createLogger({ verbosity: config.verbosity, component: 'controller' })
     for (const w of config.warnings) log.warn(w)
@@ -28,9 +32,40 @@ export const controllerCommand: CommandModule = {
       log.warn(
         'gossip runs WITHOUT a pre-shared key (--gossip-insecure): anyone who reaches the port can join',
       )
-    process.stderr.write(
-      'dns-controller: the configuration is valid, but the controller loop is not implemented in this build\n',
+    // Key material is read before anything starts, so a bad file exits 2 naming its flag.
+    const signer = loadSigner(config.publisherKeyFile, 'publisher-key-file')
+    const networks = networksInit(config.gossip)
+    // The controller keeps no state dir: a fresh libp2p identity per start is enough, since the
+    // snapshots it publishes are identified by the publisher key, not by the peer id.
+    const privateKey = await generateKeyPair('Ed25519')
+    const stopped = new Promise<void>((resolve) => {
+      process.once('SIGINT', () => resolve())
+      process.once('SIGTERM', () => resolve())
+    })
+    const source = config.source
+    ;(argv as { exitCode?: number }).exitCode = await runController(
+      {
+        pipeline: config.records,
+        ...(config.watchNamespace === undefined ? {} : { watchNamespace: config.watchNamespace }),
+        ...(source.kind === 'file' ? { from: source.path } : {}),
+        ...(source.kind === 'cluster' && source.kubeconfig !== undefined
+          ? { kubeconfig: source.kubeconfig }
+          : {}),
+        ...(cluster === undefined ? {} : { cluster }),
+        leaderElect: config.leaderElection.enabled,
+        leaderElectNamespace: config.leaderElection.namespace,
+        leaderElectName: config.leaderElection.name,
+        ...(config.metricsListen === undefined ? {} : { metricsListen: config.metricsListen }),
+      },
+      {
+        log,
+        stopped,
+        publisher: (registry, glog) =>
+          createGossipNode(
+            { ...networks, privateKey, trustedPublishers: [signer.publicKey], signer },
+            { clock: systemClock, rng: randomRng(), log: glog, registry },
+          ),
+      },
     )
-    ;(argv as { exitCode?: number }).exitCode = 1
   },
 }

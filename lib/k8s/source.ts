@@ -10,6 +10,8 @@ import { ANNOTATION_EXTERNAL, ANNOTATION_INTERNAL } from '../records/types.ts'
 import type { View, ViewKind } from '../records/views.ts'
 import type { Startable } from '../util/lifecycle.ts'
 import { isRecord } from './client.ts'
+import { CLUSTER_REF, KUBERNETES_SLICES, clusterRecords, sliceProjection } from './cluster-names.ts'
+import type { SliceView } from './cluster-names.ts'
 import { ListWatch } from './list-watch.ts'
 import type { ListWatchComponents, ListWatchInit, Projection } from './list-watch.ts'
 import type { ViewSink, ViewSource, SourceStatus } from '../source/types.ts'
@@ -18,6 +20,8 @@ export interface KubeSourceInit {
   readonly kinds: readonly ViewKind[]
   /** Restricts Pods, Services and Ingresses to one namespace; '' or undefined = all. */
   readonly watchNamespace?: string
+  /** `--cluster-name`: also publish api.internal.NAME / api.NAME (cluster-names.ts). */
+  readonly cluster?: { readonly name: string; readonly externalAddresses: readonly string[] }
   /** Backoff and paging overrides for every watcher. */
   readonly listWatch?: Omit<ListWatchInit, 'kind' | 'path'>
 }
@@ -41,6 +45,39 @@ export function collectionPath(kind: ViewKind, namespace: string | undefined): s
     case 'Ingress':
       return `/apis/networking.k8s.io/v1${ns}/ingresses`
   }
+}
+
+/** The EndpointSlices of default/kubernetes feed one "cluster" scope. */
+function clusterWatcher(
+  cluster: NonNullable<KubeSourceInit['cluster']>,
+  sink: ViewSink,
+  c: ListWatchComponents,
+): ListWatch<SliceView> {
+  const scope = sink.scope('cluster', 'EndpointSlice')
+  const slices = new Map<string, SliceView>()
+  const recompute = (): void =>
+    scope.replace('api', clusterRecords(cluster.name, slices.values(), cluster.externalAddresses), {
+      ref: CLUSTER_REF,
+    })
+  return new ListWatch<SliceView>(
+    { kind: 'EndpointSlice', ...KUBERNETES_SLICES },
+    sliceProjection,
+    {
+      upsert: (key, view) => {
+        slices.set(key, view)
+        recompute()
+      },
+      remove: (key) => {
+        slices.delete(key)
+        recompute()
+      },
+      synced: () => {
+        recompute()
+        scope.markSynced()
+      },
+    },
+    { ...c, log: c.log.child('endpointslice') },
+  )
 }
 
 function metadata(o: unknown): Record<string, unknown> | undefined {
@@ -69,10 +106,10 @@ export function projection(kind: ViewKind): Projection<Projected<View>> {
 }
 
 export class KubeSource implements ViewSource, Startable {
-  private readonly watchers: ListWatch<Projected<View>>[]
+  private readonly watchers: (ListWatch<Projected<View>> | ListWatch<SliceView>)[]
 
   constructor(init: KubeSourceInit, sink: ViewSink, c: ListWatchComponents) {
-    this.watchers = init.kinds.map((kind) => {
+    const kinds = init.kinds.map((kind) => {
       const path = collectionPath(kind, kind === 'Node' ? undefined : init.watchNamespace)
       const log = c.log.child(kind.toLowerCase())
       return new ListWatch<Projected<View>>(
@@ -86,6 +123,7 @@ export class KubeSource implements ViewSource, Startable {
         { ...c, log },
       )
     })
+    this.watchers = init.cluster === undefined ? kinds : [...kinds, clusterWatcher(init.cluster, sink, c)]
   }
 
   get synced(): boolean {

@@ -32,36 +32,54 @@ const TYPE_ORDER: Readonly<Record<RecordType, number>> = { A: 0, AAAA: 1, CNAME:
 interface Pending {
   readonly name: string
   readonly type: RecordType
-  readonly values: string[]
+  /** Values of plain records. */
+  readonly singles: string[]
+  /** Whole target lists from aliases, each already sorted and de-duplicated. */
+  readonly chunks: (readonly string[])[]
   readonly refs: ObjectRef[]
+}
+
+function sortedUnique(values: readonly string[]): string[] {
+  return [...new Set(values)].sort(compareStrings)
 }
 
 export function resolveRecords(sets: Iterable<OwnedRecords>, ttlSeconds = DEFAULT_TTL_SECONDS): Resolved {
   const owned = [...sets]
-  const targets = new Map<string, { type: RecordType; value: string }[]>()
+  // Alias targets grouped by name then type. A NodePort alias to node/role=node/external in a
+  // 1,000-node cluster copies 1,000 values, so each group is sorted once and shared.
+  const rawTargets = new Map<string, Map<RecordType, string[]>>()
   for (const { records } of owned) {
     for (const r of records) {
       if (r.aliasTarget !== true || r.type === '_alias') continue
-      let list = targets.get(r.fqdn)
-      if (list === undefined) targets.set(r.fqdn, (list = []))
-      list.push({ type: r.type, value: r.value })
+      let byType = rawTargets.get(r.fqdn)
+      if (byType === undefined) rawTargets.set(r.fqdn, (byType = new Map()))
+      const list = byType.get(r.type)
+      if (list === undefined) byType.set(r.type, [r.value])
+      else list.push(r.value)
     }
   }
+  const targets = new Map<string, [RecordType, readonly string[]][]>()
+  for (const [fqdn, byType] of rawTargets)
+    targets.set(
+      fqdn,
+      [...byType].map(([t, v]) => [t, sortedUnique(v)]),
+    )
+
   const pending = new Map<string, Pending>()
-  const add = (fqdn: string, type: RecordType, value: string, ref: ObjectRef): void => {
+  const get = (fqdn: string, type: RecordType, ref: ObjectRef): Pending => {
     const name = stripTrailingDot(fqdn)
     const key = `${type} ${name}`
     let p = pending.get(key)
-    if (p === undefined) pending.set(key, (p = { name, type, values: [], refs: [] }))
-    p.values.push(value)
-    if (!p.refs.includes(ref)) p.refs.push(ref)
+    if (p === undefined) pending.set(key, (p = { name, type, singles: [], chunks: [], refs: [] }))
+    if (p.refs[p.refs.length - 1] !== ref && !p.refs.includes(ref)) p.refs.push(ref)
+    return p
   }
   const problems: Problem[] = []
   for (const { ref, records } of owned) {
     for (const r of records) {
       if (r.aliasTarget === true) continue
       if (r.type !== '_alias') {
-        add(r.fqdn, r.type, r.value, ref)
+        get(r.fqdn, r.type, ref).singles.push(r.value)
         continue
       }
       const found = targets.get(r.value)
@@ -74,7 +92,7 @@ export function resolveRecords(sets: Iterable<OwnedRecords>, ttlSeconds = DEFAUL
         })
         continue
       }
-      for (const t of found) add(r.fqdn, t.type, t.value, ref)
+      for (const [type, values] of found) get(r.fqdn, type, ref).chunks.push(values)
     }
   }
   const out: ResolvedRecord[] = []
@@ -83,7 +101,8 @@ export function resolveRecords(sets: Iterable<OwnedRecords>, ttlSeconds = DEFAUL
       for (const object of p.refs) problems.push({ kind: 'cname-conflict', object, name: p.name })
       continue
     }
-    const values = [...new Set(p.values)].sort(compareStrings)
+    const only = p.singles.length === 0 && p.chunks.length === 1 ? p.chunks[0] : undefined
+    const values = only ?? sortedUnique(p.singles.concat(...p.chunks))
     out.push({ name: p.name, type: p.type, values, ttlSeconds })
   }
   out.sort((a, b) => compareStrings(a.name, b.name) || TYPE_ORDER[a.type] - TYPE_ORDER[b.type])

@@ -91,7 +91,7 @@ for (const c of [
     name: 'not YAML',
     args: ['-f', '-'],
     input: 'a: [1\nb: }',
-    message: /^dns-controller render: stdin: document 1: not valid YAML: [^\n]*\n$/,
+    message: /^dns-controller render: stdin: not valid YAML: [^\n]*\(2:1\)\n$/,
   },
   {
     name: 'not Kubernetes objects',

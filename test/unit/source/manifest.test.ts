@@ -50,7 +50,7 @@ for (const c of [
 }
 
 for (const c of [
-  { name: 'not YAML', text: 'a: [1\nb: }', message: /^in.yaml: document 1: not valid YAML: / },
+  { name: 'not YAML', text: 'a: [1\nb: }', message: /^in.yaml: not valid YAML: / },
   { name: 'bad JSON', text: '{"kind": ', message: /^in.yaml: not valid JSON: / },
   { name: 'a scalar', text: 'hello', message: /^in.yaml: the input is not a Kubernetes object/ },
   { name: 'a mapping without kind', text: 'a: 1', message: /not a Kubernetes object/ },
