@@ -191,13 +191,30 @@ async function main(): Promise<void> {
       const deadline = Date.now() + 30_000
       while (!agents.every((a) => a.versions.has(version))) {
         if (Date.now() > deadline) {
-          const missing = agents.filter((a) => !a.versions.has(version)).length
-          throw new Error(`${missing} agents never got version ${version}`)
+          const missing = agents.filter((a) => !a.versions.has(version))
+          const peers = await Promise.all(
+            missing.map((a) => request<{ peers: number }>(a, { type: 'stats' }, 'stats')),
+          )
+          throw new Error(
+            `${missing.length} agents never got version ${version}; their peer counts: ${peers.map((p) => p.peers).join(',')}`,
+          )
         }
         await new Promise((r) => setTimeout(r, 5))
       }
       return Math.max(...agents.map((a) => a.versions.get(version) ?? Infinity)) - started
     }
+    // Every agent connected to someone before the clock starts (joins are slow while 51 processes boot).
+    const joinDeadline = Date.now() + 120_000
+    for (;;) {
+      const peers = await Promise.all(
+        agents.map((a) => request<{ peers: number }>(a, { type: 'stats' }, 'stats')),
+      )
+      const alone = peers.filter((p) => p.peers === 0).length
+      if (alone === 0) break
+      if (Date.now() > joinDeadline) throw new Error(`${alone} agents have no peer after 120 s`)
+      await new Promise((r) => setTimeout(r, 500))
+    }
+    console.log(`every agent connected ${fmt((Date.now() - t0) / 1000)} s after the first start`)
     // Warm-up: the overlay forms and every agent pulls the first snapshot.
     console.log(`warm-up publish reached all ${AGENTS} agents in ${await publishAndWait('warmup')} ms`)
     await new Promise((r) => setTimeout(r, 3000))

@@ -62,6 +62,10 @@ function sameRecords(a: readonly DnsRecord[], b: readonly DnsRecord[]): boolean 
   return true
 }
 
+function sameProblems(a: readonly Problem[], b: readonly Problem[]): boolean {
+  return a.length === b.length && a.every((p, i) => JSON.stringify(p) === JSON.stringify(b[i]))
+}
+
 function refFromKey(kind: ObjectRef['kind'], key: ObjectKey): ObjectRef {
   const slash = key.indexOf('/')
   return slash < 0
@@ -109,7 +113,8 @@ export class DesiredRecords {
       const hadProblems = state.problems.get(key)
       if (problems.length > 0) state.problems.set(key, problems)
       else state.problems.delete(key)
-      if (hadProblems !== undefined || problems.length > 0) this.#problemsVersion++
+      // Watch events repeat the same problems; only a real change invalidates the cached snapshot.
+      if (!sameProblems(hadProblems ?? [], problems)) this.#problemsVersion++
       const old = state.entries.get(key)
       if (records.length === 0) {
         if (old === undefined) return

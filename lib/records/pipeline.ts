@@ -10,6 +10,7 @@
  */
 import { ingressRecords, nodeRecords, podDependsOnNode, podRecords, serviceRecords } from './build.ts'
 import type { RecordsResult } from './build.ts'
+import { assertNever } from '../util/errors.ts'
 import { DesiredRecords } from './desired.ts'
 import type { DesiredSnapshot, Scope } from './desired.ts'
 import type { RecordOptions } from './options.ts'
@@ -117,6 +118,8 @@ export class RecordPipeline {
         return nodeRecords(view, this.#opts)
       case 'Ingress':
         return ingressRecords(view, this.#opts)
+      default:
+        return assertNever(view)
     }
   }
 

@@ -16,10 +16,22 @@
  * No node ever holds a connection to every other node; costs per node do not grow with the cluster.
  */
 import type { Millis, Rng } from '../../util/clock.ts'
-import { backoffMs, shuffle } from '../../util/clock.ts'
+import { backoffMs } from '../../util/clock.ts'
 import type { GossipConfig } from './config.ts'
 import type { Action, Addr, PeerId } from './types.ts'
 import { encodeFrame } from './wire.ts'
+
+/** `k` random elements of `xs` in random order (partial Fisher–Yates; reorders `xs`). */
+function pickK<T>(rng: Rng, xs: T[], k: number): T[] {
+  const n = Math.min(k, xs.length)
+  for (let i = 0; i < n; i++) {
+    const j = i + rng.int(xs.length - i)
+    const tmp = xs[i] as T
+    xs[i] = xs[j] as T
+    xs[j] = tmp
+  }
+  return xs.length === n ? xs : xs.slice(0, n)
+}
 
 interface AddrState {
   failures: number
@@ -55,6 +67,8 @@ export interface PeerState {
   readonly dialed: Addr | undefined
   readonly frames: Bucket
   readonly bytes: Bucket
+  /** Full snapshots sent to this peer on request (want or digest): publisher id → signature key, time. */
+  readonly answered: Map<string, { readonly key: string; readonly at: Millis }>
 }
 
 export class Membership {
@@ -159,6 +173,7 @@ export class Membership {
       dialed,
       frames: new Bucket(c.peerFramesPerSec, c.peerFramesBurst, now),
       bytes: new Bucket(c.peerBytesPerSec, c.peerBytesBurst, now),
+      answered: new Map(),
     })
     while (this.active.size > c.activeViewMax) this.evictRandom(out, peer)
     return true
@@ -186,10 +201,25 @@ export class Membership {
     return st.frames.take(1, now) && st.bytes.take(bytes, now)
   }
 
+  /**
+   * Whether to answer a peer's request (want, or a digest showing it behind) with this snapshot.
+   * The same snapshot goes to the same peer at most once per half `syncIntervalMs`: a peer replaying
+   * wants or stale digests cannot turn a small frame into a stream of large ones.
+   */
+  mayAnswer(peer: PeerId, publisher: string, key: string, now: Millis): boolean {
+    const st = this.active.get(peer)
+    if (st === undefined) return false
+    const last = st.answered.get(publisher)
+    if (last && last.key === key && now - last.at < this.cfg.syncIntervalMs / 2) return false
+    st.answered.set(publisher, { key, at: now })
+    return true
+  }
+
   /** Up to `k` random active peers other than `except`. */
   randomPeers(k: number, except?: PeerId): PeerId[] {
-    const ids = [...this.active.keys()].filter((p) => p !== except)
-    return ids.length <= k ? shuffle(this.rng, ids) : shuffle(this.rng, ids).slice(0, k)
+    const ids: PeerId[] = []
+    for (const p of this.active.keys()) if (p !== except) ids.push(p)
+    return pickK(this.rng, ids, k)
   }
 
   /** Addresses to hand out in peer exchange: ours, active peers', passive ones. */
@@ -197,7 +227,7 @@ export class Membership {
     const pool = new Set<Addr>(this.selfAddrs)
     for (const p of this.active.values()) for (const a of p.addrs) pool.add(a)
     for (const a of this.passive.keys()) pool.add(a)
-    return shuffle(this.rng, [...pool]).slice(0, this.cfg.peerExchangeSize)
+    return pickK(this.rng, [...pool], this.cfg.peerExchangeSize)
   }
 
   private evictRandom(out: Action[], keep: PeerId): void {

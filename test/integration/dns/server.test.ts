@@ -104,3 +104,27 @@ test(
     assert.match(text, /dns_controller_dns_queries_total\{transport="tcp",qtype="A",rcode="NOERROR"\} 1/)
   },
 )
+
+test('a TCP client that never reads its answers is cut off', { timeout: 30_000 }, async (t) => {
+  // 4000 addresses: every answer is ~64 KB, so a few hundred unread ones fill the socket buffers.
+  const huge = Array.from({ length: 4000 }, (_, i) => `10.3.${i >> 8}.${i & 255}`)
+  const { server, port, registry } = await startFixture({
+    records: [{ name: 'huge.c.k8s.local', type: 'A', values: huge, ttlSeconds: 60 }],
+  })
+  t.after(() => server.close())
+  const sock = connect(port, '127.0.0.1')
+  sock.on('error', () => {})
+  t.after(() => sock.destroy())
+  await once(sock, 'connect')
+  sock.pause() // never read: answers pile up on the server
+  const q = Buffer.concat(Array.from({ length: 50 }, () => framed(query('huge.c.k8s.local', 1, 1))))
+  const cutOff = async (): Promise<boolean> =>
+    /dns_controller_dns_dropped_total\{reason="tcp-backlog"\} 1/.test(await registry.metrics())
+  const deadline = Date.now() + 20_000
+  while (!(await cutOff())) {
+    assert.ok(Date.now() < deadline, 'the connection was never cut off')
+    // once() rejects on 'error' (ECONNRESET once the server has cut us off): that is expected.
+    if (!sock.destroyed && !sock.write(q))
+      await Promise.race([once(sock, 'drain').catch(() => {}), new Promise((r) => setTimeout(r, 50))])
+  }
+})

@@ -96,3 +96,19 @@ test('resolution problems name the object derived from the key', () => {
     },
   ])
 })
+
+test('repeating the same problems keeps the cached snapshot', () => {
+  const d = new DesiredRecords()
+  const s = d.createScope('service', 'Service')
+  s.markSynced()
+  const problem = {
+    kind: 'pod-not-host-network',
+    object: { kind: 'Pod', namespace: 'ns', name: 'x' },
+  } as const
+  s.replace('ns/x', [], { problems: [problem] })
+  const first = d.snapshot()
+  s.replace('ns/x', [], { problems: [{ ...problem }] })
+  assert.equal(d.snapshot(), first)
+  s.replace('ns/x', [], { problems: [] })
+  assert.notEqual(d.snapshot(), first)
+})
