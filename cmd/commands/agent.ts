@@ -1,6 +1,5 @@
 import { existsSync } from 'node:fs'
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs'
-import { KubeConfig } from '@kubernetes/client-node'
 import { Registry } from 'prom-client'
 import { createAgent } from '../../lib/agent.ts'
 import { networksInit } from '../../lib/gossip/from-flags.ts'
@@ -9,7 +8,7 @@ import { loadTrustedKeys } from '../../lib/gossip/keys.ts'
 import { createGossipNode } from '../../lib/gossip/node.ts'
 import type { SeedSource } from '../../lib/gossip/node.ts'
 import { createServiceSeedSource } from '../../lib/gossip/seeds-k8s.ts'
-import { createKubeApi } from '../../lib/k8s/client.ts'
+import { openKubeApi } from '../../lib/k8s/https-api.ts'
 import { createK8sMetrics } from '../../lib/k8s/metrics.ts'
 import { randomRng, systemClock } from '../../lib/util/clock.ts'
 import { ConfigError, errorMessage } from '../../lib/util/errors.ts'
@@ -18,12 +17,20 @@ import type { Logger } from '../../lib/util/log.ts'
 import { agentConfigFromArgs, agentFlags, checkAgentFiles } from '../flags/agent.ts'
 import type { AgentConfig } from '../flags/agent.ts'
 
-/** `--gossip-seed-service`: seeds from the Service's EndpointSlices, in-cluster credentials. */
-function seedSourceFor(config: AgentConfig, log: Logger, registry: Registry): SeedSource | undefined {
+/**
+ * `--gossip-seed-service`: seeds from the Service's EndpointSlices. Credentials: $KUBECONFIG when
+ * set, else in-cluster. The lean node:https client keeps the agent small; @kubernetes/client-node
+ * is loaded only for kubeconfigs that need it (exec plugins, auth providers).
+ */
+async function seedSourceFor(
+  config: AgentConfig,
+  log: Logger,
+  registry: Registry,
+): Promise<SeedSource | undefined> {
   if (config.seedService === undefined) return undefined
-  const kc = new KubeConfig()
+  let api
   try {
-    kc.loadFromDefault()
+    api = await openKubeApi(process.env['KUBECONFIG'] || undefined)
   } catch (err) {
     throw new ConfigError('gossip-seed-service', `no Kubernetes credentials: ${errorMessage(err)}`, {
       cause: err,
@@ -34,7 +41,7 @@ function seedSourceFor(config: AgentConfig, log: Logger, registry: Registry): Se
       ...config.seedService,
       listen: { primary: config.gossip.primary.listen.port, secondary: config.gossip.secondary?.listen.port },
     },
-    { api: createKubeApi(kc), log, metrics: createK8sMetrics(registry), rng: randomRng() },
+    { api, log, metrics: createK8sMetrics(registry), rng: randomRng() },
   )
 }
 
@@ -64,7 +71,7 @@ export const agentCommand: CommandModule = {
       )
     const trusted = loadTrustedKeys(config.trustedPublisherKeyFiles, 'trusted-publisher-key-file')
     const registry = new Registry()
-    const seedSource = seedSourceFor(config, log, registry)
+    const seedSource = await seedSourceFor(config, log, registry)
     const node = createGossipNode(
       {
         ...networksInit(config.gossip),
