@@ -1,11 +1,48 @@
-import type { CommandModule } from 'yargs'
+import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs'
+import { fetchAgentState, StateFetchError, stateTable } from '../../lib/agent-state.ts'
+import { ConfigError } from '../../lib/util/errors.ts'
+import { parseHostPort } from '../../lib/util/hostport.ts'
+import { stringFlag } from '../flags/values.ts'
 
-// Placeholder until its issue lands: says so and exits 1.
+/** `dns-controller state --from HOST:PORT [-o json]`: an agent's replica, publishers and peers (cli.md). */
 export const stateCommand: CommandModule = {
   command: 'state',
   describe: "show an agent's replica, peers and versions",
-  handler: (argv) => {
-    process.stderr.write('dns-controller state: not implemented yet\n')
-    ;(argv as { exitCode?: number }).exitCode = 1
+  builder: (y: Argv) =>
+    y
+      .options({
+        from: {
+          type: 'string',
+          demandOption: true,
+          description: "the agent's --metrics-listen address (HOST:PORT)",
+        },
+        output: {
+          alias: 'o',
+          type: 'string',
+          choices: ['table', 'json'],
+          default: 'table',
+          description: 'tables, or the /state JSON {"records","publishers","peers"}',
+        },
+        timeout: { type: 'number', default: 5, description: 'seconds to wait for the agent' },
+      })
+      .example('$0 state --from 127.0.0.1:3991', '')
+      .example('$0 state --from 10.0.0.5:3991 -o json', ''),
+  handler: async (argv: ArgumentsCamelCase) => {
+    const from = parseHostPort(stringFlag(argv['from']) ?? '')
+    if (typeof from === 'string') throw new ConfigError('from', from)
+    const timeout = Number(argv['timeout'])
+    if (!(timeout > 0)) throw new ConfigError('timeout', 'expected a positive number of seconds')
+    const out = argv as { exitCode?: number }
+    try {
+      const state = await fetchAgentState(from, timeout * 1000)
+      process.stdout.write(
+        stringFlag(argv['output']) === 'json' ? `${JSON.stringify(state, null, 2)}\n` : stateTable(state),
+      )
+      out.exitCode = 0
+    } catch (err) {
+      if (!(err instanceof StateFetchError)) throw err
+      process.stderr.write(`dns-controller state: ${err.message}\n`)
+      out.exitCode = 1
+    }
   },
 }

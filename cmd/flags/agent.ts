@@ -1,0 +1,156 @@
+/**
+ * The agent's flags (cli.md `agent`): the shared gossip flags with the agent's ports, plus the
+ * sinks. `agentConfigFromArgs` is pure; `checkAgentFiles` is the one start-time filesystem look.
+ */
+import type { Options } from 'yargs'
+import { normaliseZone } from '../../lib/sinks/zones.ts'
+import { ConfigError } from '../../lib/util/errors.ts'
+import { parseHostPort } from '../../lib/util/hostport.ts'
+import type { HostPort } from '../../lib/util/hostport.ts'
+import type { GossipNetworks } from '../../lib/gossip/network-config.ts'
+import { AGENT_GOSSIP, gossipConfigFromArgs, gossipFlags } from './gossip.ts'
+import { intFlag, listFlag, stringFlag } from './values.ts'
+
+export const DEFAULT_TRUSTED_PUBLISHER_KEY_FILE = '/etc/dns-controller/trust/publisher.pub'
+export const DEFAULT_STATE_DIR = '/var/lib/dns-controller'
+
+export const agentFlags = {
+  ...gossipFlags(AGENT_GOSSIP),
+  'gossip-seed-service': {
+    type: 'string',
+    description: "NAMESPACE/NAME: seeds from that Service's ready EndpointSlice addresses",
+    defaultDescription: 'none',
+  },
+  'trusted-publisher-key-file': {
+    type: 'string',
+    default: DEFAULT_TRUSTED_PUBLISHER_KEY_FILE,
+    description: 'public keys (SPKI PEM or X.509 certificate PEM) whose snapshots are accepted; repeatable',
+  },
+  'state-dir': {
+    type: 'string',
+    default: DEFAULT_STATE_DIR,
+    description: 'node identity and the last verified replica (served at once after a restart)',
+  },
+  'hosts-file': {
+    type: 'string',
+    default: '',
+    description: "write kOps' managed block into this file (it must exist); empty = off",
+  },
+  'dns-listen': {
+    type: 'string',
+    default: '',
+    description: 'answer DNS on this HOST:PORT (UDP and TCP); empty = off',
+  },
+  zone: {
+    alias: 'z',
+    type: 'string',
+    default: 'local',
+    description: 'zones this agent serves and writes; repeatable or comma-separated',
+  },
+  upstream: {
+    type: 'string',
+    description: 'HOST:PORT servers for names outside our zones; repeatable or comma-separated',
+    defaultDescription: 'none (REFUSED)',
+  },
+  'metrics-listen': {
+    type: 'string',
+    default: '',
+    description: 'HOST:PORT serving /metrics, /healthz, /readyz and /state; empty = off',
+  },
+  v: { type: 'number', default: 2, description: 'log verbosity (4 and above logs every event)' },
+} as const satisfies Record<string, Options>
+
+export interface AgentConfig {
+  readonly gossip: GossipNetworks
+  readonly seedService?: { readonly namespace: string; readonly name: string }
+  readonly trustedPublisherKeyFiles: readonly string[]
+  readonly stateDir: string
+  readonly hostsFile?: string
+  readonly dnsListen?: HostPort
+  readonly zones: readonly string[]
+  readonly upstreams: readonly HostPort[]
+  readonly metricsListen?: HostPort
+  readonly verbosity: number
+  readonly warnings: readonly string[]
+}
+
+const ZONE = /^[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?(\.[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?)*$/
+const K8S_NAME = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/
+
+function optionalHostPort(args: Readonly<Record<string, unknown>>, flag: string): HostPort | undefined {
+  const text = stringFlag(args[flag])?.trim() ?? ''
+  if (text === '') return undefined
+  const hp = parseHostPort(text)
+  if (typeof hp === 'string') throw new ConfigError(flag, hp)
+  return hp
+}
+
+export function agentConfigFromArgs(args: Readonly<Record<string, unknown>>): AgentConfig {
+  const gossip = gossipConfigFromArgs(args)
+  const warnings = [...gossip.warnings]
+  const zones = listFlag(args['zone'] ?? 'local').map(normaliseZone)
+  if (zones.length === 0) throw new ConfigError('zone', 'give at least one zone')
+  for (const z of zones)
+    if (z.length > 253 || !ZONE.test(z)) throw new ConfigError('zone', `"${z}" is not a valid DNS zone name`)
+  const upstreams = listFlag(args['upstream']).map((t) => {
+    const hp = parseHostPort(t)
+    if (typeof hp === 'string') throw new ConfigError('upstream', hp)
+    return hp
+  })
+  let seedService: AgentConfig['seedService']
+  const svc = stringFlag(args['gossip-seed-service'])?.trim() ?? ''
+  if (svc !== '') {
+    const [namespace = '', name = '', ...rest] = svc.split('/')
+    if (rest.length > 0 || !K8S_NAME.test(namespace) || !K8S_NAME.test(name))
+      throw new ConfigError('gossip-seed-service', `"${svc}" is not NAMESPACE/NAME`)
+    seedService = { namespace, name }
+  }
+  const trusted = listFlag(args['trusted-publisher-key-file'] ?? DEFAULT_TRUSTED_PUBLISHER_KEY_FILE)
+  if (trusted.length === 0)
+    throw new ConfigError('trusted-publisher-key-file', 'give at least one public key file')
+  const stateDir = stringFlag(args['state-dir'])?.trim() ?? DEFAULT_STATE_DIR
+  if (stateDir === '') throw new ConfigError('state-dir', 'empty path')
+  const hostsFile = stringFlag(args['hosts-file'])?.trim() ?? ''
+  const dnsListen = optionalHostPort(args, 'dns-listen')
+  if (hostsFile === '' && dnsListen === undefined)
+    warnings.push('neither --hosts-file nor --dns-listen is set: this agent only relays the gossip')
+  if (upstreams.length > 0 && dnsListen === undefined)
+    warnings.push('--upstream has no effect without --dns-listen')
+  const metricsListen = optionalHostPort(args, 'metrics-listen')
+  return Object.freeze({
+    gossip: Object.freeze({
+      primary: gossip.primary,
+      ...(gossip.secondary === undefined ? {} : { secondary: gossip.secondary }),
+    }),
+    ...(seedService === undefined ? {} : { seedService }),
+    trustedPublisherKeyFiles: Object.freeze(trusted),
+    stateDir,
+    ...(hostsFile === '' ? {} : { hostsFile }),
+    ...(dnsListen === undefined ? {} : { dnsListen }),
+    zones: Object.freeze(zones),
+    upstreams: Object.freeze(upstreams),
+    ...(metricsListen === undefined ? {} : { metricsListen }),
+    verbosity: intFlag(args['v'] ?? 2, 'v', 0, 10),
+    warnings: Object.freeze(warnings),
+  })
+}
+
+/** Start-time checks: key files and the hosts file must exist (we never create /etc/hosts). */
+export function checkAgentFiles(config: AgentConfig, exists: (path: string) => boolean): void {
+  const need = (flag: string, path: string | undefined, what: string): void => {
+    if (path !== undefined && !exists(path)) throw new ConfigError(flag, `${path}: no such file (${what})`)
+  }
+  need(
+    'gossip-secret-file',
+    config.gossip.primary.secretFile,
+    'run `dns-controller keygen`, mount the Secret, or pass --gossip-insecure',
+  )
+  need(
+    'gossip-secret-file-secondary',
+    config.gossip.secondary?.secretFile,
+    'the second network needs its secret too',
+  )
+  for (const f of config.trustedPublisherKeyFiles)
+    need('trusted-publisher-key-file', f, "the controller's publisher.pub or certificate")
+  need('hosts-file', config.hostsFile, 'the agent edits an existing file in place and never creates it')
+}

@@ -1,0 +1,229 @@
+/**
+ * The node agent's wiring: a verified replica (from gossip, or any `ReplicaSource`) feeds the
+ * hosts sink and the DNS server; the ops server shows health, readiness, metrics and `/state`.
+ *
+ * | event                         | hosts file          | DNS                         | /readyz |
+ * | ----------------------------- | ------------------- | --------------------------- | ------- |
+ * | start, nothing known          | untouched           | SERVFAIL in our zones       | 503     |
+ * | start, persisted view on disk | written from it     | served from it              | 200     |
+ * | live view from the source     | written             | cache rebuilt and swapped   | 200     |
+ *
+ * The last live view is persisted in `<state-dir>/replica.json` (write to a temp file, then
+ * rename: the state dir is ours, unlike /etc/hosts), so a restarted agent serves at once.
+ */
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { Counter, Gauge } from 'prom-client'
+import type { Registry } from 'prom-client'
+import type { ReplicaSource, ReplicaView } from './gossip/api.ts'
+import type { Check } from './http/ops-server.ts'
+import { startOpsServer } from './http/ops-server.ts'
+import type { OpsServer } from './http/ops-server.ts'
+import type { ResolvedRecord } from './records/types.ts'
+import { buildCache } from './sinks/dns/cache.ts'
+import type { AnswerCache } from './sinks/dns/cache.ts'
+import { startDnsServer } from './sinks/dns/server.ts'
+import type { DnsServer } from './sinks/dns/server.ts'
+import { createHostsSink } from './sinks/hosts/sink.ts'
+import type { HostsSink } from './sinks/hosts/sink.ts'
+import type { Clock } from './util/clock.ts'
+import { errorMessage } from './util/errors.ts'
+import type { HostPort } from './util/hostport.ts'
+import type { Startable } from './util/lifecycle.ts'
+import type { Logger } from './util/log.ts'
+
+export interface AgentInit {
+  /** Zones served and written (lower-case, no trailing dot). */
+  readonly zones: readonly string[]
+  readonly stateDir: string
+  /** Write the managed block here; undefined disables the hosts sink. */
+  readonly hostsFile?: string
+  /** Answer DNS here (UDP and TCP); undefined disables the DNS sink. */
+  readonly dnsListen?: HostPort
+  readonly upstreams: readonly HostPort[]
+  /** `/metrics`, `/healthz`, `/readyz`, `/state`; undefined disables. */
+  readonly metricsListen?: HostPort
+}
+
+export interface AgentComponents {
+  readonly source: ReplicaSource
+  readonly log: Logger
+  readonly registry: Registry
+  readonly clock: Clock
+  /** Connected gossip peers, for /state. */
+  readonly peers?: () => number
+}
+
+export interface AgentState {
+  readonly records: readonly { name: string; type: string; values: readonly string[]; ttl: number }[]
+  readonly publishers: readonly { id: string; version: string }[]
+  readonly peers: number
+}
+
+export interface Agent extends Startable {
+  state(): AgentState
+  ready(): Check
+  /** Bound addresses (useful with port 0). */
+  readonly dnsAddress: HostPort | undefined
+  readonly opsAddress: HostPort | undefined
+}
+
+export const REPLICA_FILE = 'replica.json'
+
+function isRecord(x: unknown): x is ResolvedRecord {
+  const r = x as Partial<ResolvedRecord> | null
+  return (
+    typeof r === 'object' &&
+    r !== null &&
+    typeof r.name === 'string' &&
+    (r.type === 'A' || r.type === 'AAAA' || r.type === 'CNAME') &&
+    Array.isArray(r.values) &&
+    r.values.every((v) => typeof v === 'string') &&
+    typeof r.ttlSeconds === 'number'
+  )
+}
+
+/** Reads a persisted view; undefined if absent or unreadable (logged by the caller). */
+export function loadPersistedView(dir: string): ReplicaView | undefined {
+  const raw = JSON.parse(readFileSync(join(dir, REPLICA_FILE), 'utf8')) as Partial<ReplicaView>
+  if (!Array.isArray(raw.records) || !Array.isArray(raw.publishers) || !raw.records.every(isRecord))
+    return undefined
+  if (raw.publishers.length === 0) return undefined
+  return { records: raw.records, publishers: raw.publishers }
+}
+
+export function createAgent(init: AgentInit, c: AgentComponents): Agent {
+  const log = c.log.child('agent')
+  const updates = new Counter({
+    name: 'dns_controller_agent_replica_updates_total',
+    help: 'Replica views applied to the sinks, by origin (live, persisted).',
+    labelNames: ['origin'],
+    registers: [c.registry],
+  })
+  const recordsGauge = new Gauge({
+    name: 'dns_controller_agent_replica_records',
+    help: 'Record sets in the replica being served.',
+    registers: [c.registry],
+  })
+  const versions = new Gauge({
+    name: 'dns_controller_agent_replica_publisher_info',
+    help: "Each trusted publisher's version being served (value 1).",
+    labelNames: ['publisher', 'version'],
+    registers: [c.registry],
+  })
+  const persistErrors = new Counter({
+    name: 'dns_controller_agent_persist_errors_total',
+    help: 'Failed writes of the replica to the state directory.',
+    registers: [c.registry],
+  })
+  let view: ReplicaView | undefined
+  let cache: AnswerCache = buildCache([], { zones: init.zones, serial: 0, serving: false })
+  let hosts: HostsSink | undefined
+  let dns: DnsServer | undefined
+  let ops: OpsServer | undefined
+  let unsubscribe: (() => void) | undefined
+  let started = false
+
+  const persist = (v: ReplicaView): void => {
+    try {
+      mkdirSync(init.stateDir, { recursive: true, mode: 0o700 })
+      const tmp = join(init.stateDir, `${REPLICA_FILE}.tmp`)
+      writeFileSync(tmp, JSON.stringify({ records: v.records, publishers: v.publishers }), { mode: 0o600 })
+      renameSync(tmp, join(init.stateDir, REPLICA_FILE))
+    } catch (err) {
+      persistErrors.inc()
+      log.warn('could not persist the replica', { dir: init.stateDir, err: errorMessage(err) })
+    }
+  }
+
+  const apply = (v: ReplicaView, origin: 'live' | 'persisted'): void => {
+    view = v
+    updates.inc({ origin })
+    recordsGauge.set(v.records.length)
+    versions.reset()
+    for (const p of v.publishers) versions.set({ publisher: p.id, version: p.version }, 1)
+    hosts?.update(v)
+    const next = buildCache(v.records, { zones: init.zones, serial: Math.floor(c.clock.now() / 1000) })
+    // Build, compare, swap: identical data keeps the old cache (and its SOA serial).
+    if (!cache.serving || next.fingerprint !== cache.fingerprint) {
+      cache = next
+      dns?.setCache(cache)
+      for (const s of next.skipped) log.warn('record not served', s)
+    }
+    log.info('replica applied', { origin, records: v.records.length, publishers: v.publishers.length })
+    if (origin === 'live') persist(v)
+  }
+
+  const ready = (): Check =>
+    view === undefined ? { ok: false, reason: 'no verified replica yet (live or persisted)' } : { ok: true }
+
+  const state = (): AgentState => ({
+    records: (view?.records ?? []).map((r) => ({
+      name: r.name,
+      type: r.type,
+      values: r.values,
+      ttl: r.ttlSeconds,
+    })),
+    publishers: (view?.publishers ?? []).map((p) => ({ id: p.id, version: p.version })),
+    peers: c.peers?.() ?? 0,
+  })
+
+  return {
+    state,
+    ready,
+    get dnsAddress() {
+      return dns?.address
+    },
+    get opsAddress() {
+      return ops?.address
+    },
+    async start() {
+      if (started) return
+      started = true
+      if (init.hostsFile !== undefined)
+        hosts = createHostsSink(
+          { path: init.hostsFile, zones: init.zones },
+          { log: c.log, registry: c.registry },
+        )
+      if (init.dnsListen !== undefined)
+        dns = await startDnsServer({ listen: init.dnsListen, upstreams: init.upstreams }, cache, {
+          log: c.log,
+          registry: c.registry,
+        })
+      if (init.metricsListen !== undefined)
+        ops = await startOpsServer(
+          {
+            listen: init.metricsListen,
+            registry: c.registry,
+            healthy: () => ({ ok: true }),
+            ready,
+            jsonRoutes: { '/state': state },
+          },
+          c.log,
+        )
+      const live = c.source.current()
+      if (live.publishers.length > 0) apply(live, 'live')
+      else {
+        try {
+          const saved = loadPersistedView(init.stateDir)
+          if (saved !== undefined) apply(saved, 'persisted')
+        } catch (err) {
+          if ((err as NodeJS.ErrnoException).code !== 'ENOENT')
+            log.warn('ignoring unreadable persisted replica', { dir: init.stateDir, err: errorMessage(err) })
+        }
+      }
+      // A view without any publisher verifies nothing: it never replaces what we serve.
+      unsubscribe = c.source.subscribe((v) => {
+        if (v.publishers.length > 0 || view !== undefined) apply(v, 'live')
+      })
+    },
+    async stop() {
+      if (!started) return
+      started = false
+      unsubscribe?.()
+      await hosts?.idle()
+      hosts?.stop()
+      await Promise.all([dns?.close(), ops?.close()])
+    },
+  }
+}

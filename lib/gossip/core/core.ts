@@ -1,0 +1,326 @@
+/**
+ * One node's gossip protocol: `step(now, input) → actions` (STYLE.md rule 6). Deterministic given the
+ * injected Rng; no I/O, no clock, no async. Drivers: lib/gossip (libp2p adapter) and test/sim.
+ *
+ * Per input:
+ * | input        | effect                                                                        |
+ * | ------------ | ----------------------------------------------------------------------------- |
+ * | peer-up      | hello to the peer; the dialling side also sends its digest                    |
+ * | message      | rate limit → decode → hello/peers: learn addresses; digest: push newer, want   |
+ * |              | older; want: send full; full/delta: verify, accept, forward to `fanout` peers  |
+ * | timer        | digest to one random peer every sync interval; rotation; dials                 |
+ * | publish      | next HLC version, sign, accept, push delta to `fanout` peers                   |
+ *
+ * A publish yields `published`, or `dropped` with `from: ''` when the record set breaks a limit.
+ */
+import type { Millis } from '../../util/clock.ts'
+import { assertNever } from '../../util/errors.ts'
+import type { ResolvedRecord } from '../../records/types.ts'
+import type { ReplicaView } from '../api.ts'
+import { compareBytes, toHex } from './bytes.ts'
+import type { Delta, VersionRef } from './delta.ts'
+import { applyDelta, sameRef } from './delta.ts'
+import { compareVersion, formatVersion, maxVersion, nextVersion } from './hlc.ts'
+import { Membership } from './membership.ts'
+import type { Held } from './replica.ts'
+import { Replica } from './replica.ts'
+import { canonicalRecords, signedMessage } from './snapshot.ts'
+import type { Snapshot } from './snapshot.ts'
+import type {
+  Action,
+  CoreInit,
+  CoreStats,
+  DropReason,
+  GossipConfig,
+  GossipCore,
+  Input,
+  PeerId,
+  Signer,
+  Verifier,
+  Version,
+} from './types.ts'
+import type { DigestEntry, Frame } from './wire.ts'
+import { decodeFrame, encodeFrame } from './wire.ts'
+
+export function createGossipCore(init: CoreInit): GossipCore {
+  return new Core(init)
+}
+
+function compareRef(a: VersionRef, b: VersionRef): number {
+  return compareVersion(a.version, b.version) || Math.sign(compareBytes(a.sigPrefix, b.sigPrefix))
+}
+
+class Core implements GossipCore {
+  private readonly cfg: GossipConfig
+  private readonly self: PeerId
+  private readonly verifier: Verifier
+  private readonly signer: Signer | undefined
+  private readonly selfPublisher: string | undefined
+  private readonly rng: CoreInit['rng']
+  private readonly replicaState: Replica
+  private readonly members: Membership
+  private readonly frames = new WeakMap<Held, { full?: Uint8Array; delta?: Uint8Array }>()
+  private started = false
+  private nextSyncAt: Millis = 0
+  private nextRotateAt: Millis = 0
+  private deadline: Millis | undefined = 0
+  /** Highest version of our own publisher key known: persisted, produced, or seen in the network. */
+  private lastOwn: Version | undefined
+  private lastDesired: readonly ResolvedRecord[] | undefined
+  private readonly counters = { framesIn: 0, framesOut: 0, bytesIn: 0, bytesOut: 0 }
+  private readonly dropped: Partial<Record<DropReason, number>> = {}
+
+  constructor(init: CoreInit) {
+    this.cfg = init.config
+    this.self = init.self
+    this.verifier = init.verifier
+    this.signer = init.signer
+    this.selfPublisher = init.signer ? toHex(init.signer.publicKey) : undefined
+    this.rng = init.rng
+    this.lastOwn = init.lastPublished
+    this.replicaState = new Replica(init.trustedPublishers)
+    this.members = new Membership(init.config, init.rng)
+    this.members.setSeeds(init.seeds ?? [])
+  }
+
+  replica(): ReplicaView {
+    return this.replicaState.view()
+  }
+
+  peers(): readonly PeerId[] {
+    return [...this.members.active.keys()]
+  }
+
+  nextDeadline(): Millis | undefined {
+    return this.deadline
+  }
+
+  stats(): CoreStats {
+    return {
+      activePeers: this.members.active.size,
+      passiveAddrs: this.members.passiveSize,
+      dialsInFlight: this.members.dialsInFlight,
+      publishers: this.replicaState.size,
+      ...this.counters,
+      dropped: { ...this.dropped },
+    }
+  }
+
+  step(now: Millis, input: Input): Action[] {
+    const out: Action[] = []
+    if (!this.started) {
+      this.started = true
+      this.nextSyncAt = now + this.rng.float() * this.cfg.syncIntervalMs
+      this.nextRotateAt = now + (0.5 + this.rng.float()) * this.cfg.rotateIntervalMs
+    }
+    switch (input.type) {
+      case 'message':
+        this.handleMessage(now, input.from, input.bytes, out)
+        break
+      case 'timer':
+        break
+      case 'peer-up':
+        this.handlePeerUp(now, input.peer, input.dialed, out)
+        break
+      case 'peer-down':
+        this.members.peerDown(now, input.peer)
+        break
+      case 'dial-failed':
+        this.members.dialFailed(now, input.addr)
+        break
+      case 'publish':
+        this.publish(now, input.records, out)
+        break
+      case 'seeds':
+        this.members.setSeeds(input.addrs)
+        break
+      case 'listen-addrs':
+        this.members.setListenAddrs(input.addrs)
+        break
+      default:
+        assertNever(input)
+    }
+    this.timers(now, out)
+    this.members.maintain(now, out)
+    const d = this.members.nextDeadline()
+    this.deadline = Math.min(this.nextSyncAt, this.nextRotateAt, d ?? Infinity)
+    for (const a of out)
+      if (a.type === 'send') {
+        this.counters.framesOut++
+        this.counters.bytesOut += a.bytes.length
+      }
+    return out
+  }
+
+  private timers(now: Millis, out: Action[]): void {
+    if (now >= this.nextSyncAt) {
+      const to = this.members.randomPeers(1)[0]
+      if (to !== undefined)
+        this.send(out, to, encodeFrame({ kind: 'digest', entries: this.replicaState.digest() }))
+      this.nextSyncAt = now + (0.9 + 0.2 * this.rng.float()) * this.cfg.syncIntervalMs
+    }
+    if (now >= this.nextRotateAt) {
+      this.members.rotate(now, out)
+      this.nextRotateAt = now + (0.5 + this.rng.float()) * this.cfg.rotateIntervalMs
+    }
+  }
+
+  private send(out: Action[], to: PeerId, bytes: Uint8Array): void {
+    out.push({ type: 'send', to, bytes })
+  }
+
+  private drop(out: Action[], reason: DropReason, from: PeerId): void {
+    this.dropped[reason] = (this.dropped[reason] ?? 0) + 1
+    out.push({ type: 'dropped', reason, from })
+  }
+
+  private handlePeerUp(now: Millis, peer: PeerId, dialed: string | undefined, out: Action[]): void {
+    if (!this.members.peerUp(now, peer, dialed, this.self, out)) {
+      out.push({ type: 'hang-up', peer })
+      return
+    }
+    this.send(out, peer, encodeFrame({ kind: 'hello', addrs: this.members.ownAddrs() }))
+    // Only the dialling side opens with a digest: if both did, each would push and pull the same data.
+    if (dialed !== undefined)
+      this.send(out, peer, encodeFrame({ kind: 'digest', entries: this.replicaState.digest() }))
+  }
+
+  private handleMessage(now: Millis, from: PeerId, bytes: Uint8Array, out: Action[]): void {
+    this.counters.framesIn++
+    this.counters.bytesIn += bytes.length
+    if (!this.members.active.has(from)) return this.drop(out, 'unknown-peer', from)
+    if (!this.members.allow(from, bytes.length, now)) return this.drop(out, 'rate-limited', from)
+    const d = decodeFrame(bytes, this.cfg)
+    if (!d.ok) return this.drop(out, d.reason, from)
+    const f: Frame = d.value
+    switch (f.kind) {
+      case 'hello':
+        return this.members.announce(from, f.addrs)
+      case 'peers':
+        return this.members.learn(f.addrs)
+      case 'digest':
+        return this.handleDigest(from, f.entries, out)
+      case 'want':
+        for (const p of f.publishers) {
+          const h = this.replicaState.get(toHex(p))
+          if (h) this.send(out, from, this.fullFrame(h))
+        }
+        return
+      case 'full':
+        return this.offer(now, f.snapshot, from, out)
+      case 'delta':
+        return this.handleDelta(now, f.delta, from, out)
+      default:
+        assertNever(f)
+    }
+  }
+
+  private handleDigest(from: PeerId, entries: readonly DigestEntry[], out: Action[]): void {
+    const seen = new Set<string>()
+    const wants: Uint8Array[] = []
+    for (const e of entries) {
+      const id = toHex(e.publisher)
+      if (!this.replicaState.isTrusted(id) || seen.has(id)) continue
+      seen.add(id)
+      const h = this.replicaState.get(id)
+      const c = h === undefined ? -1 : compareRef(h.ref, e.ref)
+      if (c < 0) wants.push(e.publisher)
+      else if (c > 0 && h) this.send(out, from, this.pushFrame(h, e.ref))
+    }
+    for (const h of this.replicaState.all()) if (!seen.has(h.id)) this.send(out, from, this.fullFrame(h))
+    if (wants.length > 0) this.send(out, from, encodeFrame({ kind: 'want', publishers: wants }))
+  }
+
+  private handleDelta(now: Millis, d: Delta, from: PeerId, out: Action[]): void {
+    const id = toHex(d.publisher)
+    if (!this.replicaState.isTrusted(id)) return this.drop(out, 'untrusted-publisher', from)
+    if (this.replicaState.newness(id, d) <= 0) return this.drop(out, 'stale', from)
+    const h = this.replicaState.get(id)
+    if (h === undefined || !sameRef(h.ref, d.base)) {
+      this.drop(out, 'base-mismatch', from)
+      return this.send(out, from, encodeFrame({ kind: 'want', publishers: [d.publisher] }))
+    }
+    const r = applyDelta(h.snapshot.records, d, this.cfg)
+    if (!r.ok) return this.drop(out, r.reason, from)
+    this.offer(
+      now,
+      { publisher: d.publisher, version: d.version, records: r.value, signature: d.signature },
+      from,
+      out,
+    )
+  }
+
+  /** Verify and accept a candidate snapshot from a peer; forward it when it is new. */
+  private offer(now: Millis, s: Snapshot, from: PeerId, out: Action[]): void {
+    const id = toHex(s.publisher)
+    if (!this.replicaState.isTrusted(id)) return this.drop(out, 'untrusted-publisher', from)
+    if (this.replicaState.newness(id, s) <= 0) return this.drop(out, 'stale', from)
+    if (!this.verifier.verify(s.publisher, signedMessage(s.publisher, s.version, s.records), s.signature))
+      return this.drop(out, 'bad-signature', from)
+    this.accept(s, from, out)
+    if (id === this.selfPublisher) this.observeOwn(now, s, out)
+  }
+
+  private accept(s: Snapshot, from: PeerId | undefined, out: Action[]): void {
+    const h = this.replicaState.accept(s)
+    out.push({ type: 'replica-changed', view: this.replicaState.view() })
+    const bytes = h.delta ? this.deltaFrame(h) : this.fullFrame(h)
+    for (const to of this.members.randomPeers(this.cfg.fanout, from)) this.send(out, to, bytes)
+  }
+
+  /**
+   * Our own key's snapshot came from the network (a previous run or another leader). Move the clock
+   * past it, and if it is not what we last published in this process, re-assert ours on top.
+   */
+  private observeOwn(now: Millis, s: Snapshot, out: Action[]): void {
+    this.lastOwn = maxVersion(this.lastOwn, s.version)
+    if (this.lastDesired !== undefined && JSON.stringify(this.lastDesired) !== JSON.stringify(s.records))
+      this.publish(now, this.lastDesired, out)
+  }
+
+  private publish(now: Millis, records: readonly ResolvedRecord[], out: Action[]): void {
+    const signer = this.signer
+    if (signer === undefined) throw new Error('gossip core: publish without a signer')
+    const c = canonicalRecords(records, this.cfg)
+    if (!c.ok) return this.drop(out, c.reason, '')
+    const held = this.selfPublisher ? this.replicaState.get(this.selfPublisher) : undefined
+    const version = nextVersion(maxVersion(this.lastOwn, held?.snapshot.version), now)
+    const publisher = signer.publicKey
+    const s: Snapshot = {
+      publisher,
+      version,
+      records: c.value,
+      signature: signer.sign(signedMessage(publisher, version, c.value)),
+    }
+    if (encodeFrame({ kind: 'full', snapshot: s }).length > this.cfg.maxFrameBytes)
+      return this.drop(out, 'frame-too-large', '')
+    this.lastOwn = version
+    this.lastDesired = c.value
+    out.push({
+      type: 'published',
+      version,
+      printable: { id: toHex(publisher), version: formatVersion(version) },
+    })
+    this.accept(s, undefined, out)
+  }
+
+  private fullFrame(h: Held): Uint8Array {
+    const cache = this.frames.get(h) ?? {}
+    cache.full ??= encodeFrame({ kind: 'full', snapshot: h.snapshot })
+    this.frames.set(h, cache)
+    return cache.full
+  }
+
+  private deltaFrame(h: Held): Uint8Array {
+    if (h.delta === undefined) return this.fullFrame(h)
+    const cache = this.frames.get(h) ?? {}
+    cache.delta ??= encodeFrame({ kind: 'delta', delta: h.delta })
+    this.frames.set(h, cache)
+    return cache.delta
+  }
+
+  /** The cheapest frame that brings a peer holding `theirs` to our version. */
+  private pushFrame(h: Held, theirs: VersionRef): Uint8Array {
+    return h.delta && sameRef(h.delta.base, theirs) ? this.deltaFrame(h) : this.fullFrame(h)
+  }
+}

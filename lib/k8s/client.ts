@@ -1,0 +1,201 @@
+/**
+ * A thin JSON client on top of @kubernetes/client-node's KubeConfig (auth, TLS, in-cluster config).
+ *
+ * Why not the generated typed APIs and the library's informer: the typed APIs deserialize whole
+ * objects into model classes (costly for 10,000 Pods when we keep four fields), the informer stops
+ * for good on any error but 410, and the library's `Watch` builds a new HTTP dispatcher (connection
+ * pool) per call and aborts any watch silent for 30 s. Here lists and watches return plain JSON that
+ * callers project at once, share one dispatcher, and errors carry the HTTP status.
+ */
+import { HttpMethod, IsomorphicFetchHttpLibrary, RequestContext } from '@kubernetes/client-node'
+import type { KubeConfig } from '@kubernetes/client-node'
+
+/** A non-2xx answer from the API server (or a watch ERROR event), with its status code. */
+export class ApiError extends Error {
+  override readonly name = 'ApiError'
+  readonly status: number
+  readonly reason: string
+  constructor(status: number, reason: string, message: string) {
+    super(`${status} ${reason}: ${message}`)
+    this.status = status
+    this.reason = reason
+  }
+}
+
+/** True for "410 Gone" (resourceVersion too old, or an expired continue token): relist. */
+export function isGone(err: unknown): boolean {
+  return err instanceof ApiError && (err.status === 410 || err.reason === 'Expired')
+}
+
+export interface WatchEvent {
+  readonly type: string
+  readonly object: unknown
+}
+
+export type Query = Readonly<Record<string, string | number | boolean | undefined>>
+
+export interface KubeApi {
+  /** The API server URL, for logs. */
+  readonly server: string
+  get(path: string, query?: Query, signal?: AbortSignal): Promise<unknown>
+  /** POST/PUT/PATCH/DELETE with a JSON body (PATCH uses merge-patch). */
+  send(
+    method: 'POST' | 'PUT' | 'PATCH' | 'DELETE',
+    path: string,
+    body?: unknown,
+    signal?: AbortSignal,
+  ): Promise<unknown>
+  /**
+   * Streams watch events to `onEvent` until the server ends the watch (resolves), or the request fails,
+   * nothing arrives for `inactivityMs`, or `signal` aborts (rejects).
+   */
+  watch(
+    path: string,
+    query: Query,
+    onEvent: (ev: WatchEvent) => void,
+    opts: { signal: AbortSignal; inactivityMs: number },
+  ): Promise<void>
+}
+
+export interface KubeApiInit {
+  /** Per-request deadline for non-watch calls. @default 30000 */
+  readonly requestTimeoutMs?: number
+}
+
+type Dispatcher = NonNullable<ReturnType<RequestContext['getDispatcher']>>
+
+export function createKubeApi(kc: KubeConfig, init: KubeApiInit = {}): KubeApi {
+  const cluster = kc.getCurrentCluster()
+  if (cluster === null) throw new Error('kubeconfig has no current cluster')
+  const server = cluster.server.replace(/\/+$/, '')
+  const http = new IsomorphicFetchHttpLibrary()
+  const requestTimeoutMs = init.requestTimeoutMs ?? 30_000
+  let dispatcher: Dispatcher | undefined
+
+  const url = (path: string, query: Query | undefined): string => {
+    const u = new URL(server + path)
+    for (const [k, v] of Object.entries(query ?? {})) if (v !== undefined) u.searchParams.set(k, String(v))
+    return u.toString()
+  }
+
+  // Auth headers are applied per request (token files rotate); the TLS dispatcher is reused so
+  // connections are kept alive instead of one new pool per call.
+  const prepare = async (
+    method: HttpMethod,
+    target: string,
+    signal: AbortSignal,
+  ): Promise<RequestContext> => {
+    const ctx = new RequestContext(target, method)
+    await kc.applySecurityAuthentication(ctx)
+    const fresh = ctx.getDispatcher()
+    if (dispatcher === undefined) dispatcher = fresh
+    else if (fresh !== undefined) ctx.setDispatcher(dispatcher)
+    ctx.setHeaderParam('Accept', 'application/json')
+    ctx.setSignal(signal)
+    return ctx
+  }
+
+  const failure = async (status: number, text: () => Promise<string>): Promise<ApiError> => {
+    let body = ''
+    try {
+      body = await text()
+    } catch {
+      // keep the status alone
+    }
+    const st = parseStatus(safeJson(body))
+    return new ApiError(status, st?.reason ?? 'Error', st?.message ?? body.slice(0, 200))
+  }
+
+  const call = async (
+    method: HttpMethod,
+    path: string,
+    query: Query | undefined,
+    body: unknown,
+    signal?: AbortSignal,
+  ) => {
+    const timeout = AbortSignal.timeout(requestTimeoutMs)
+    const ctx = await prepare(method, url(path, query), signal ? AbortSignal.any([signal, timeout]) : timeout)
+    if (body !== undefined) {
+      ctx.setHeaderParam(
+        'Content-Type',
+        method === HttpMethod.PATCH ? 'application/merge-patch+json' : 'application/json',
+      )
+      ctx.setBody(JSON.stringify(body))
+    }
+    const res = await http.send(ctx).toPromise()
+    if (res.httpStatusCode < 200 || res.httpStatusCode > 299)
+      throw await failure(res.httpStatusCode, () => res.body.text())
+    const text = await res.body.text()
+    return text === '' ? undefined : (JSON.parse(text) as unknown)
+  }
+
+  return {
+    server,
+    get: (path, query, signal) => call(HttpMethod.GET, path, query, undefined, signal),
+    send: (method, path, body, signal) => call(HttpMethod[method], path, undefined, body, signal),
+    async watch(path, query, onEvent, opts) {
+      const ctl = new AbortController()
+      const onAbort = (): void => ctl.abort(opts.signal.reason)
+      opts.signal.addEventListener('abort', onAbort, { once: true })
+      let timer: ReturnType<typeof setTimeout> | undefined
+      const arm = (): void => {
+        clearTimeout(timer)
+        timer = setTimeout(
+          () => ctl.abort(new Error(`watch silent for ${opts.inactivityMs} ms`)),
+          opts.inactivityMs,
+        )
+      }
+      try {
+        arm()
+        const ctx = await prepare(HttpMethod.GET, url(path, { ...query, watch: true }), ctl.signal)
+        const res = await http.send(ctx).toPromise()
+        if (res.httpStatusCode !== 200) throw await failure(res.httpStatusCode, () => res.body.text())
+        const stream = res.body.stream()
+        if (stream === null) throw new Error('watch response has no body')
+        const decoder = new TextDecoder()
+        let pending = ''
+        for await (const chunk of stream) {
+          arm()
+          pending += decoder.decode(chunk, { stream: true })
+          let nl = pending.indexOf('\n')
+          while (nl >= 0) {
+            const line = pending.slice(0, nl)
+            pending = pending.slice(nl + 1)
+            nl = pending.indexOf('\n')
+            if (line.trim() === '') continue
+            const ev = safeJson(line)
+            if (isRecord(ev) && typeof ev.type === 'string') onEvent({ type: ev.type, object: ev.object })
+          }
+        }
+      } catch (err) {
+        throw ctl.signal.aborted && !opts.signal.aborted ? (ctl.signal.reason as Error) : err
+      } finally {
+        clearTimeout(timer)
+        opts.signal.removeEventListener('abort', onAbort)
+        ctl.abort()
+      }
+    },
+  }
+}
+
+export function isRecord(x: unknown): x is Record<string, unknown> {
+  return typeof x === 'object' && x !== null && !Array.isArray(x)
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown
+  } catch {
+    return undefined
+  }
+}
+
+/** A `Status` object (error bodies and watch ERROR events). */
+export function parseStatus(x: unknown): { code: number; reason: string; message: string } | undefined {
+  if (!isRecord(x) || x.kind !== 'Status') return undefined
+  return {
+    code: typeof x.code === 'number' ? x.code : 0,
+    reason: typeof x.reason === 'string' ? x.reason : 'Error',
+    message: typeof x.message === 'string' ? x.message : '',
+  }
+}

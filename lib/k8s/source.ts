@@ -1,0 +1,112 @@
+/**
+ * The Kubernetes API as a source of views: one ListWatch per kind the records need. Nodes are
+ * always cluster-wide; Pods, Services and Ingresses follow `--watch-namespace` (kops-behaviour.md
+ * a.1). Pods and Services without either DNS annotation are dropped at once, so 10,000 plain Pods
+ * cost nothing but the list traffic.
+ */
+import { projectIngress, projectNode, projectPod, projectService } from '../records/project.ts'
+import type { Projected } from '../records/project.ts'
+import { ANNOTATION_EXTERNAL, ANNOTATION_INTERNAL } from '../records/types.ts'
+import type { View, ViewKind } from '../records/views.ts'
+import type { Startable } from '../util/lifecycle.ts'
+import { isRecord } from './client.ts'
+import { ListWatch } from './list-watch.ts'
+import type { ListWatchComponents, ListWatchInit, Projection } from './list-watch.ts'
+import type { ViewSink, ViewSource, SourceStatus } from '../source/types.ts'
+
+export interface KubeSourceInit {
+  readonly kinds: readonly ViewKind[]
+  /** Restricts Pods, Services and Ingresses to one namespace; '' or undefined = all. */
+  readonly watchNamespace?: string
+  /** Backoff and paging overrides for every watcher. */
+  readonly listWatch?: Omit<ListWatchInit, 'kind' | 'path'>
+}
+
+const PROJECT: Readonly<Record<ViewKind, (o: unknown) => Projected<View>>> = {
+  Node: projectNode,
+  Pod: projectPod,
+  Service: projectService,
+  Ingress: projectIngress,
+}
+
+export function collectionPath(kind: ViewKind, namespace: string | undefined): string {
+  const ns = namespace === undefined || namespace === '' ? '' : `/namespaces/${namespace}`
+  switch (kind) {
+    case 'Node':
+      return '/api/v1/nodes'
+    case 'Pod':
+      return `/api/v1${ns}/pods`
+    case 'Service':
+      return `/api/v1${ns}/services`
+    case 'Ingress':
+      return `/apis/networking.k8s.io/v1${ns}/ingresses`
+  }
+}
+
+function metadata(o: unknown): Record<string, unknown> | undefined {
+  return isRecord(o) && isRecord(o.metadata) ? o.metadata : undefined
+}
+
+function hasDnsAnnotation(o: unknown): boolean {
+  const a = metadata(o)?.annotations
+  return isRecord(a) && (a[ANNOTATION_EXTERNAL] !== undefined || a[ANNOTATION_INTERNAL] !== undefined)
+}
+
+export function projection(kind: ViewKind): Projection<Projected<View>> {
+  const namespaced = kind !== 'Node'
+  const annotationsOnly = kind === 'Pod' || kind === 'Service'
+  return {
+    key(o) {
+      const m = metadata(o)
+      if (m === undefined || typeof m.name !== 'string' || m.name === '') return undefined
+      if (!namespaced) return m.name
+      return typeof m.namespace === 'string' && m.namespace !== '' ? `${m.namespace}/${m.name}` : undefined
+    },
+    view: (o) => (annotationsOnly && !hasDnsAnnotation(o) ? undefined : PROJECT[kind](o)),
+    // Views are a few small fields; comparing their JSON is cheaper than recomputing records.
+    equal: (a, b) => JSON.stringify(a) === JSON.stringify(b),
+  }
+}
+
+export class KubeSource implements ViewSource, Startable {
+  private readonly watchers: ListWatch<Projected<View>>[]
+
+  constructor(init: KubeSourceInit, sink: ViewSink, c: ListWatchComponents) {
+    this.watchers = init.kinds.map((kind) => {
+      const path = collectionPath(kind, kind === 'Node' ? undefined : init.watchNamespace)
+      const log = c.log.child(kind.toLowerCase())
+      return new ListWatch<Projected<View>>(
+        { ...init.listWatch, kind, path },
+        projection(kind),
+        {
+          upsert: (key, p) => (p.ok ? sink.upsert(p.view) : sink.invalid(kind, key, p.problem)),
+          remove: (key) => sink.remove(kind, key),
+          synced: () => sink.synced(kind),
+        },
+        { ...c, log },
+      )
+    })
+  }
+
+  get synced(): boolean {
+    return this.watchers.every((w) => w.synced)
+  }
+
+  status(): readonly SourceStatus[] {
+    return this.watchers.map((w) => ({
+      kind: w.kind,
+      state: w.state,
+      synced: w.synced,
+      objects: w.size,
+      ...(w.lastError === undefined ? {} : { lastError: w.lastError }),
+    }))
+  }
+
+  async start(): Promise<void> {
+    for (const w of this.watchers) await w.start()
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.watchers.map((w) => w.stop()))
+  }
+}

@@ -1,0 +1,239 @@
+/**
+ * The answer cache: every answer this server can give from its data, encoded once with dns2 when
+ * the replica changes, so the query path only copies bytes (build, compare, swap).
+ *
+ * | query                                        | answer                                        |
+ * | -------------------------------------------- | --------------------------------------------- |
+ * | name has the type                            | NOERROR, the RRset                            |
+ * | name is a CNAME, other type                  | the chain inside our zones, then the RRset;   |
+ * |                                              | NXDOMAIN/NODATA + SOA if it ends in our zones |
+ * | SOA / NS at a zone apex                      | NOERROR, the SOA / NS record                  |
+ * | ANY                                          | one RRset only (RFC 8482)                     |
+ * | name exists (or has names below it), no type | NODATA: NOERROR, SOA in authority             |
+ * | name does not exist, inside a zone           | NXDOMAIN, SOA in authority                    |
+ *
+ * Tails (the sections after the question) of positive answers are encoded after a question with
+ * the same name, so dns2's compression pointers into the question (offset 12) hold for any query
+ * of that name. SOA tails (NXDOMAIN, NODATA) are shared per zone and encoded without compression,
+ * since the question in front of them varies.
+ */
+import dns2 from 'dns2'
+import type { ResolvedRecord } from '../../records/types.ts'
+import { MAX_CNAME_CHAIN, zoneOf } from '../zones.ts'
+import { addressTail } from './rdata.ts'
+import { CLASS_IN, HEADER_BYTES, labelOffsets, nameKey, RCODE, TYPE } from './wire.ts'
+import type { Tail } from './wire.ts'
+
+const { Packet } = dns2
+type Resource = dns2.Packet.Resource
+
+export interface CacheInit {
+  readonly zones: readonly string[]
+  /** SOA serial; the agent passes the rebuild time in seconds, so it only grows. */
+  readonly serial: number
+  /** SOA TTL and minimum: how long resolvers may cache a negative answer. @default 5 */
+  readonly negativeTtlSeconds?: number
+  /** False for the placeholder cache served before the first replica. @default true */
+  readonly serving?: boolean
+}
+
+export interface NameEntry {
+  readonly tails: ReadonlyMap<number, Tail>
+  /** The answer for any type not in `tails`. */
+  readonly other: Tail
+}
+
+export interface AnswerCache {
+  readonly names: ReadonlyMap<string, NameEntry>
+  /** Zone key → NXDOMAIN tail. */
+  readonly nxdomain: ReadonlyMap<string, Tail>
+  /** The records the cache was built from, in a canonical form, to skip identical rebuilds. */
+  readonly fingerprint: string
+  readonly serial: number
+  /** False until the agent holds a verified replica: names in our zones get SERVFAIL, not NXDOMAIN. */
+  readonly serving: boolean
+  /** Records that could not be encoded (invalid names or addresses), with the reason. */
+  readonly skipped: readonly { readonly name: string; readonly reason: string }[]
+}
+
+export const NEGATIVE_TTL_SECONDS = 5
+/** SOA MNAME and the apex NS: each agent is the local server for its node. */
+export const NAMESERVER = 'localhost'
+
+interface Data {
+  readonly a?: ResolvedRecord
+  readonly aaaa?: ResolvedRecord
+  readonly cname?: ResolvedRecord
+}
+
+const TYPE_BY_NAME = { A: TYPE.A, AAAA: TYPE.AAAA, CNAME: TYPE.CNAME } as const
+
+export function fingerprintOf(records: readonly ResolvedRecord[], zones: readonly string[]): string {
+  return records
+    .filter((r) => zoneOf(r.name, zones) !== undefined)
+    .map((r) => `${r.name} ${r.type} ${r.ttlSeconds} ${r.values.join(',')}`)
+    .sort()
+    .join('\n')
+}
+
+function rrset(owner: string, r: ResolvedRecord): Resource[] {
+  const type = TYPE_BY_NAME[r.type]
+  return r.values.map((v) => {
+    const base = { name: owner, type, class: CLASS_IN, ttl: r.ttlSeconds }
+    return (r.type === 'CNAME' ? { ...base, domain: v } : { ...base, address: v }) as Resource
+  })
+}
+
+/** Encodes answers+authorities after a question for `name`, or without compression if name is undefined. */
+function encodeTail(
+  name: string | undefined,
+  rcode: number,
+  answers: Resource[],
+  authorities: Resource[],
+): Tail {
+  const p = new Packet()
+  p.questions = name === undefined ? [] : [{ name, type: TYPE.A, class: CLASS_IN } as dns2.Packet.Question]
+  p.answers = answers
+  p.authorities = authorities
+  // dns2 compresses whenever the writer has a `names` Map; any other truthy value turns it off.
+  const writer = new Packet.Writer() as dns2.Packet.Writer & { names?: unknown }
+  if (name === undefined) writer.names = {}
+  const buf = (p.toBuffer as (w: dns2.Packet.Writer) => Buffer).call(p, writer)
+  const skip = HEADER_BYTES + (name === undefined ? 0 : nameKey(name).length + 4)
+  return {
+    rcode,
+    ancount: answers.length,
+    nscount: authorities.length,
+    bytes: Uint8Array.from(buf.subarray(skip)),
+  }
+}
+
+export function buildCache(records: readonly ResolvedRecord[], init: CacheInit): AnswerCache {
+  const negTtl = init.negativeTtlSeconds ?? NEGATIVE_TTL_SECONDS
+  const zones = init.zones
+  const data = new Map<string, Data>()
+  for (const r of records) {
+    if (zoneOf(r.name, zones) === undefined || r.values.length === 0) continue
+    const d = data.get(r.name) ?? {}
+    data.set(
+      r.name,
+      r.type === 'A' ? { ...d, a: r } : r.type === 'AAAA' ? { ...d, aaaa: r } : { ...d, cname: r },
+    )
+  }
+  const soa = new Map<string, Resource>()
+  const ns = new Map<string, Resource>()
+  const nxdomain = new Map<string, Tail>()
+  const nodata = new Map<string, Tail>()
+  for (const zone of zones) {
+    const s = {
+      name: zone,
+      type: TYPE.SOA,
+      class: CLASS_IN,
+      ttl: negTtl,
+      primary: NAMESERVER,
+      admin: `hostmaster.${zone}`,
+      serial: init.serial >>> 0,
+      refresh: 60,
+      retry: 10,
+      expiration: 3600,
+      minimum: negTtl,
+    } as Resource
+    soa.set(zone, s)
+    ns.set(zone, { name: zone, type: TYPE.NS, class: CLASS_IN, ttl: 60, ns: NAMESERVER } as Resource)
+    nxdomain.set(nameKey(zone), encodeTail(undefined, RCODE.NXDOMAIN, [], [s]))
+    nodata.set(zone, encodeTail(undefined, RCODE.NOERROR, [], [s]))
+  }
+  // Every existing name and its ancestors inside the zone (empty non-terminals answer NODATA).
+  const existing = new Set<string>(zones)
+  for (const name of data.keys()) {
+    const zone = zoneOf(name, zones) ?? ''
+    let n = name
+    while (n !== zone && !existing.has(n)) {
+      existing.add(n)
+      const dot = n.indexOf('.')
+      if (dot < 0) break
+      n = n.slice(dot + 1)
+    }
+  }
+  const negative = (name: string): Tail | undefined => {
+    const zone = zoneOf(name, zones)
+    if (zone === undefined) return undefined
+    return existing.has(name) ? nodata.get(zone) : nxdomain.get(nameKey(zone))
+  }
+  // The answer for `qtype` at `name`: the CNAME chain inside our zones, then the RRset.
+  const chase = (name: string, pick: (d: Data) => ResolvedRecord | undefined): Tail => {
+    const answers: Resource[] = []
+    let cur = name
+    let owner = name
+    for (let i = 0; i <= MAX_CNAME_CHAIN; i++) {
+      const d = data.get(cur)
+      const hit = d === undefined ? undefined : pick(d)
+      if (hit !== undefined && answers.length === 0 && hit.type !== 'CNAME') return addressTail(hit)
+      if (hit !== undefined) return encodeTail(name, RCODE.NOERROR, [...answers, ...rrset(owner, hit)], [])
+      const cname = d?.a === undefined && d?.aaaa === undefined ? d?.cname : undefined
+      if (cname === undefined) {
+        const neg = negative(cur)
+        if (answers.length === 0) return neg ?? nodata.get(zoneOf(name, zones) ?? '')!
+        // The chain left our data: NOERROR with the chain (resolvers follow it), or our SOA.
+        if (neg === undefined) return encodeTail(name, RCODE.NOERROR, answers, [])
+        return encodeTail(name, neg.rcode, answers, [soa.get(zoneOf(cur, zones) ?? '')!])
+      }
+      answers.push(...rrset(owner, cname))
+      cur = owner = cname.values[0]!.toLowerCase().replace(/\.$/, '')
+    }
+    return encodeTail(name, RCODE.NOERROR, answers, [])
+  }
+  const names = new Map<string, NameEntry>()
+  const skipped: { name: string; reason: string }[] = []
+  for (const name of existing) {
+    try {
+      const zone = zoneOf(name, zones) ?? ''
+      const d = data.get(name) ?? {}
+      const tails = new Map<number, Tail>()
+      const isCname = d.cname !== undefined && d.a === undefined && d.aaaa === undefined
+      tails.set(
+        TYPE.A,
+        chase(name, (x) => x.a),
+      )
+      tails.set(
+        TYPE.AAAA,
+        chase(name, (x) => x.aaaa),
+      )
+      if (d.cname !== undefined && isCname)
+        tails.set(TYPE.CNAME, encodeTail(name, 0, rrset(name, d.cname), []))
+      if (name === zone) {
+        tails.set(TYPE.SOA, encodeTail(name, 0, [soa.get(zone)!], []))
+        tails.set(TYPE.NS, encodeTail(name, 0, [ns.get(zone)!], []))
+      }
+      // ANY: one RRset (the A or AAAA answer already built, else the CNAME, else the apex SOA).
+      const addressAny =
+        d.a !== undefined ? tails.get(TYPE.A) : d.aaaa !== undefined ? tails.get(TYPE.AAAA) : undefined
+      const apex = name === zone ? [soa.get(zone)!] : []
+      if (addressAny !== undefined) tails.set(TYPE.ANY, addressAny)
+      else if (isCname && d.cname !== undefined)
+        tails.set(TYPE.ANY, encodeTail(name, 0, rrset(name, d.cname), []))
+      else if (apex.length > 0) tails.set(TYPE.ANY, encodeTail(name, 0, apex, []))
+      const other = isCname ? chase(name, () => undefined) : nodata.get(zone)!
+      names.set(nameKey(name), { tails, other })
+    } catch (err) {
+      skipped.push({ name, reason: err instanceof Error ? err.message : String(err) })
+    }
+  }
+  return {
+    names,
+    nxdomain,
+    fingerprint: fingerprintOf(records, zones),
+    serial: init.serial,
+    serving: init.serving ?? true,
+    skipped,
+  }
+}
+
+/** The NXDOMAIN tail of the zone that contains `key`, or undefined when we are not authoritative. */
+export function zoneTail(cache: AnswerCache, key: string): Tail | undefined {
+  for (const off of labelOffsets(key)) {
+    const t = cache.nxdomain.get(off === 0 ? key : key.slice(off))
+    if (t !== undefined) return t
+  }
+  return undefined
+}

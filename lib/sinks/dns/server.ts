@@ -1,0 +1,170 @@
+/**
+ * The DNS server on `--dns-listen`, UDP and TCP on the same port. Answers come from an
+ * `AnswerCache` that the agent swaps in whole when the replica changes; the socket handlers never
+ * throw (a packet that breaks something is dropped and counted, and the next one is answered).
+ * TCP follows RFC 7766: pipelined queries on one connection, answers possibly out of order,
+ * idle connections closed.
+ */
+import { createSocket } from 'node:dgram'
+import type { RemoteInfo } from 'node:dgram'
+import { createServer, isIPv6 } from 'node:net'
+import type { Socket } from 'node:net'
+import { performance } from 'node:perf_hooks'
+import type { Registry } from 'prom-client'
+import type { HostPort } from '../../util/hostport.ts'
+import type { Logger } from '../../util/log.ts'
+import { errorMessage } from '../../util/errors.ts'
+import { rcodeAnswer, respond } from './answer.ts'
+import type { Transport } from './answer.ts'
+import type { AnswerCache } from './cache.ts'
+import { createForwarder } from './forward.ts'
+import { createDnsMetrics } from './metrics.ts'
+import { RCODE } from './wire.ts'
+
+export interface DnsServerInit {
+  readonly listen: HostPort
+  /** Forward names outside our zones here; empty answers them REFUSED. */
+  readonly upstreams: readonly HostPort[]
+  /** @default 2000 */
+  readonly upstreamTimeoutMs?: number
+  /** Idle TCP connections are closed after this. @default 10000 (RFC 7766 §6.2.3) */
+  readonly tcpIdleMs?: number
+  /** @default 1000 */
+  readonly maxTcpConnections?: number
+}
+
+export interface DnsServerComponents {
+  readonly log: Logger
+  readonly registry: Registry
+}
+
+export interface DnsServer {
+  readonly address: HostPort
+  setCache(cache: AnswerCache): void
+  close(): Promise<void>
+}
+
+export async function startDnsServer(
+  init: DnsServerInit,
+  cache: AnswerCache,
+  c: DnsServerComponents,
+): Promise<DnsServer> {
+  const log = c.log.child('dns')
+  const metrics = createDnsMetrics(c.registry)
+  metrics.cache(cache.names.size)
+  const forwarder =
+    init.upstreams.length > 0
+      ? createForwarder({ upstreams: init.upstreams, timeoutMs: init.upstreamTimeoutMs ?? 2000 })
+      : undefined
+  const forwarding = forwarder !== undefined
+  let current = cache
+
+  // Shared by both transports: answer now, or forward and answer later. `send` never throws.
+  const handle = (msg: Buffer, transport: Transport, send: (b: Buffer) => void): void => {
+    const t0 = metrics.sample() ? performance.now() : -1
+    try {
+      const o = respond(msg, transport, current, forwarding)
+      if (o.kind === 'answer') {
+        send(o.bytes)
+        metrics.query(transport, o.qtype, o.rcode)
+      } else if (o.kind === 'drop') {
+        metrics.dropped(o.reason)
+        log.debug('dns packet dropped', { reason: o.reason, transport })
+      } else if (forwarder !== undefined) {
+        const q = o.query
+        forwarder.forward(msg, transport).then(
+          (answer) => {
+            metrics.forwarded(answer === undefined ? 'timeout' : 'ok')
+            send(answer ?? rcodeAnswer(q, transport, RCODE.SERVFAIL))
+            metrics.query(transport, q.qtype, answer === undefined ? RCODE.SERVFAIL : (answer[3] ?? 0) & 0xf)
+          },
+          () => metrics.forwarded('error'),
+        )
+      }
+    } catch (err) {
+      // A bug, not bad input: keep serving, but make it visible.
+      metrics.dropped('internal-error')
+      log.error('dns query failed', { err: errorMessage(err), transport })
+    }
+    if (t0 >= 0) metrics.observe((performance.now() - t0) / 1000)
+  }
+
+  const udp = createSocket({ type: isIPv6(init.listen.host) ? 'udp6' : 'udp4', reuseAddr: false })
+  udp.on('message', (msg: Buffer, rinfo: RemoteInfo) => {
+    // No send callback: errors surface as 'error' events, and the hot path stays lean.
+    handle(msg, 'udp', (b) => udp.send(b, rinfo.port, rinfo.address))
+  })
+  udp.on('error', (err) => log.warn('dns udp socket error', { err: errorMessage(err) }))
+  await new Promise<void>((resolve, reject) => {
+    udp.once('error', reject)
+    udp.bind(init.listen.port, init.listen.host, () => {
+      udp.off('error', reject)
+      resolve()
+    })
+  })
+  const port = udp.address().port
+
+  const idleMs = init.tcpIdleMs ?? 10_000
+  const conns = new Set<Socket>()
+  const tcp = createServer({ noDelay: true }, (sock) => {
+    conns.add(sock)
+    sock.setTimeout(idleMs, () => sock.destroy())
+    sock.on('error', () => {})
+    sock.on('close', () => conns.delete(sock))
+    const send = (b: Buffer): void => {
+      if (sock.destroyed) return
+      const framed = Buffer.allocUnsafe(b.length + 2)
+      framed.writeUInt16BE(b.length, 0)
+      b.copy(framed, 2)
+      sock.write(framed)
+    }
+    let pending: Buffer | undefined
+    sock.on('data', (chunk: Buffer) => {
+      let buf = pending === undefined ? chunk : Buffer.concat([pending, chunk])
+      while (buf.length >= 2) {
+        const len = buf.readUInt16BE(0)
+        if (buf.length < len + 2) break
+        handle(buf.subarray(2, len + 2), 'tcp', send)
+        buf = buf.subarray(len + 2)
+      }
+      pending = buf.length === 0 ? undefined : Buffer.from(buf)
+    })
+  })
+  tcp.maxConnections = init.maxTcpConnections ?? 1000
+  tcp.on('error', (err) => log.warn('dns tcp server error', { err: errorMessage(err) }))
+  try {
+    await new Promise<void>((resolve, reject) => {
+      tcp.once('error', reject)
+      tcp.listen(port, init.listen.host, () => {
+        tcp.off('error', reject)
+        resolve()
+      })
+    })
+  } catch (err) {
+    udp.close()
+    throw err
+  }
+  log.info('serving dns', { address: `${init.listen.host}:${port}`, names: cache.names.size, forwarding })
+
+  let closed: Promise<void> | undefined
+  return {
+    address: { host: init.listen.host, port },
+    setCache(next) {
+      current = next
+      metrics.cache(next.names.size)
+    },
+    close() {
+      closed ??= new Promise<void>((resolve) => {
+        forwarder?.close()
+        for (const s of conns) s.destroy()
+        let left = 2
+        const one = (): void => {
+          if (--left === 0) resolve()
+        }
+        udp.close(one)
+        tcp.close(one)
+      })
+      return closed
+    },
+  }
+}

@@ -1,0 +1,49 @@
+/**
+ * What the hosts block should hold for a replica: name → addresses for every name inside our
+ * zones. A and AAAA of one name are combined (as kOps did); a CNAME is flattened to the addresses
+ * its chain reaches inside our data, and skipped when the chain ends elsewhere.
+ */
+import type { ResolvedRecord } from '../../records/types.ts'
+import { MAX_CNAME_CHAIN, zoneOf } from '../zones.ts'
+
+export interface DesiredHosts {
+  readonly hosts: ReadonlyMap<string, readonly string[]>
+  /** CNAMEs whose chain did not end at addresses in our data. */
+  readonly unresolved: readonly string[]
+}
+
+export function desiredHosts(records: readonly ResolvedRecord[], zones: readonly string[]): DesiredHosts {
+  const addrs = new Map<string, string[]>()
+  const cnames = new Map<string, string>()
+  for (const r of records) {
+    if (r.type === 'CNAME') {
+      const target = r.values[0]
+      if (target !== undefined) cnames.set(r.name, target.toLowerCase().replace(/\.$/, ''))
+      continue
+    }
+    const list = addrs.get(r.name) ?? []
+    list.push(...r.values)
+    addrs.set(r.name, list)
+  }
+  const resolve = (name: string): string[] | undefined => {
+    let cur = name
+    for (let i = 0; i <= MAX_CNAME_CHAIN; i++) {
+      const a = addrs.get(cur)
+      if (a !== undefined) return a
+      const next = cnames.get(cur)
+      if (next === undefined) return undefined
+      cur = next
+    }
+    return undefined
+  }
+  const hosts = new Map<string, readonly string[]>()
+  const unresolved: string[] = []
+  const names = new Set([...addrs.keys(), ...cnames.keys()])
+  for (const name of [...names].sort()) {
+    if (zoneOf(name, zones) === undefined) continue
+    const a = resolve(name)
+    if (a === undefined) unresolved.push(name)
+    else hosts.set(name, [...new Set(a)].sort())
+  }
+  return { hosts, unresolved }
+}

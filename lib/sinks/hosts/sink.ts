@@ -1,0 +1,113 @@
+/**
+ * The hosts sink: turns each replica view into the desired block and writes it, coalescing bursts
+ * (only the latest view is written) and retrying a failed write with backoff.
+ */
+import { Counter, Gauge } from 'prom-client'
+import type { Registry } from 'prom-client'
+import type { ReplicaView } from '../../gossip/api.ts'
+import { backoffMs, randomRng } from '../../util/clock.ts'
+import { errorMessage } from '../../util/errors.ts'
+import type { Logger } from '../../util/log.ts'
+import { desiredHosts } from './desired.ts'
+import { writeHostsFile } from './writer.ts'
+
+export interface HostsSinkInit {
+  readonly path: string
+  readonly zones: readonly string[]
+}
+
+export interface HostsSinkComponents {
+  readonly log: Logger
+  readonly registry: Registry
+}
+
+export interface HostsSink {
+  /** Schedules a write of this view (the latest view wins). */
+  update(view: ReplicaView): void
+  /** Resolves when no write is pending; for tests and shutdown. */
+  idle(): Promise<void>
+  stop(): void
+}
+
+export function createHostsSink(init: HostsSinkInit, c: HostsSinkComponents): HostsSink {
+  const log = c.log.child('hosts')
+  const writes = new Counter({
+    name: 'dns_controller_hosts_writes_total',
+    help: 'Hosts file updates by outcome (written, unchanged, error).',
+    labelNames: ['outcome'],
+    registers: [c.registry],
+  })
+  const problems = new Counter({
+    name: 'dns_controller_hosts_problems_total',
+    help: 'Malformed lines or markers found in the hosts file, by kind.',
+    labelNames: ['kind'],
+    registers: [c.registry],
+  })
+  const names = new Gauge({
+    name: 'dns_controller_hosts_names',
+    help: 'Names this agent keeps in the hosts block.',
+    registers: [c.registry],
+  })
+  const rng = randomRng()
+  let pending: ReplicaView | undefined
+  let scheduled: NodeJS.Immediate | NodeJS.Timeout | undefined
+  let failures = 0
+  let stopped = false
+  let waiters: (() => void)[] = []
+
+  const settle = (): void => {
+    const w = waiters
+    waiters = []
+    for (const f of w) f()
+  }
+  const run = (): void => {
+    scheduled = undefined
+    const view = pending
+    if (view === undefined || stopped) return settle()
+    pending = undefined
+    const desired = desiredHosts(view.records, init.zones)
+    for (const name of desired.unresolved) log.debug('cname not written: chain leaves our data', { name })
+    try {
+      const r = writeHostsFile(init.path, desired.hosts)
+      failures = 0
+      writes.inc({ outcome: r.outcome })
+      names.set(desired.hosts.size)
+      for (const p of r.problems) {
+        problems.inc({ kind: p.kind })
+        log.warn('hosts file problem', { path: init.path, ...p })
+      }
+      if (r.outcome === 'written')
+        log.info('hosts file written', { path: init.path, names: desired.hosts.size })
+    } catch (err) {
+      writes.inc({ outcome: 'error' })
+      pending ??= view
+      const delay = backoffMs(failures++, rng, 500, 30_000)
+      log.error('hosts file write failed', { path: init.path, err: errorMessage(err), retryMs: delay })
+      scheduled = setTimeout(run, delay)
+      scheduled.unref()
+      return settle()
+    }
+    if (pending !== undefined) scheduled = setImmediate(run)
+    else settle()
+  }
+
+  return {
+    update(view) {
+      pending = view
+      if (scheduled === undefined && !stopped) scheduled = setImmediate(run)
+    },
+    idle: () =>
+      scheduled === undefined || pending === undefined
+        ? Promise.resolve()
+        : new Promise<void>((resolve) => waiters.push(resolve)),
+    stop() {
+      stopped = true
+      if (scheduled !== undefined) {
+        clearTimeout(scheduled as NodeJS.Timeout)
+        clearImmediate(scheduled as NodeJS.Immediate)
+      }
+      scheduled = undefined
+      settle()
+    },
+  }
+}
