@@ -119,11 +119,15 @@ export class LeaderElector implements Startable {
     return Promise.resolve()
   }
 
-  /** Stops trying and, when leading, releases the Lease so another replica takes over at once. */
-  async stop(): Promise<void> {
+  /**
+   * Stops trying and, when leading, releases the Lease so another replica takes over at once.
+   * `release: false` leaves the Lease to expire, as a crashed replica would (for tests).
+   */
+  async stop(opts: { release?: boolean } = {}): Promise<void> {
     this.abort.abort()
     await this.loop
     clearTimeout(this.stepDown)
+    if (this.leader && opts.release === false) this.setLeader(false)
     if (this.leader) {
       await this.release().catch((err: unknown) =>
         this.c.log.warn('lease release failed', { err: errorMessage(err) }),

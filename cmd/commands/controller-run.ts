@@ -1,0 +1,166 @@
+/**
+ * The controller command's run part: validated flags in, a running controller out, until SIGINT or
+ * SIGTERM. Flags are parsed in controller.ts; the gossip publisher is built by the caller.
+ *
+ * Stop order matters: the Lease is released first (another replica takes over at once), then the
+ * watchers stop, then the ops server and the publisher.
+ */
+import { readFileSync } from 'node:fs'
+import { hostname } from 'node:os'
+import { randomBytes } from 'node:crypto'
+import { KubeConfig } from '@kubernetes/client-node'
+import { Registry, collectDefaultMetrics } from 'prom-client'
+import { Controller } from '../../lib/controller.ts'
+import type { Publisher } from '../../lib/gossip/api.ts'
+import { startOpsServer } from '../../lib/http/ops-server.ts'
+import type { OpsServer } from '../../lib/http/ops-server.ts'
+import { kubeWiring } from '../../lib/k8s/wiring.ts'
+import type { KubeWiring } from '../../lib/k8s/wiring.ts'
+import type { PipelineOptions } from '../../lib/records/pipeline.ts'
+import { FileSource } from '../../lib/source/file-source.ts'
+import { ManifestError } from '../../lib/source/manifest.ts'
+import { randomRng, systemClock } from '../../lib/util/clock.ts'
+import { ConfigError, errorMessage } from '../../lib/util/errors.ts'
+import type { HostPort } from '../../lib/util/hostport.ts'
+import type { Startable } from '../../lib/util/lifecycle.ts'
+import type { Logger } from '../../lib/util/log.ts'
+
+const SA_NAMESPACE_FILE = '/var/run/secrets/kubernetes.io/serviceaccount/namespace'
+
+export interface ControllerRunConfig {
+  readonly pipeline: PipelineOptions
+  readonly watchNamespace?: string
+  /** `--from FILE`: read objects from a manifest instead of a cluster. */
+  readonly from?: string
+  /** `--kubeconfig PATH`; undefined: in-cluster config. */
+  readonly kubeconfig?: string
+  /** Undefined: on with a cluster, off with --from. */
+  readonly leaderElect?: boolean
+  /** Default: the pod's namespace in a cluster, else kube-system. */
+  readonly leaderElectNamespace?: string
+  /** @default 'dns-controller' */
+  readonly leaderElectName?: string
+  readonly metricsListen?: HostPort
+}
+
+export interface ControllerRunDeps {
+  readonly log: Logger
+  /** Builds (not starts) the publisher; the gossip node in production. */
+  readonly publisher: (registry: Registry, log: Logger) => Publisher & Startable
+  /** Resolves when the process should stop (SIGINT/SIGTERM). */
+  readonly stopped: Promise<void>
+}
+
+/** Kube config from --kubeconfig or in-cluster; a ConfigError naming the flag when neither works. */
+export function loadKubeConfig(path: string | undefined): KubeConfig {
+  const kc = new KubeConfig()
+  try {
+    if (path !== undefined) kc.loadFromFile(path)
+    else if (process.env.KUBERNETES_SERVICE_HOST !== undefined) kc.loadFromCluster()
+    else
+      throw new Error(
+        'not running in a cluster (no KUBERNETES_SERVICE_HOST): give --kubeconfig PATH or --from FILE',
+      )
+  } catch (err) {
+    throw new ConfigError('kubeconfig', errorMessage(err), { cause: err })
+  }
+  if (kc.getCurrentCluster() === null)
+    throw new ConfigError('kubeconfig', `${path ?? 'in-cluster config'}: no current cluster`)
+  return kc
+}
+
+function podNamespace(): string | undefined {
+  try {
+    return readFileSync(SA_NAMESPACE_FILE, 'utf8').trim() || undefined
+  } catch {
+    return undefined
+  }
+}
+
+export async function runController(cfg: ControllerRunConfig, deps: ControllerRunDeps): Promise<number> {
+  const log = deps.log
+  const registry = new Registry()
+  collectDefaultMetrics({ register: registry })
+  const base = { log, registry, clock: systemClock, rng: randomRng() }
+  const identity = `${hostname()}_${randomBytes(4).toString('hex')}`
+  let wiring: KubeWiring | undefined
+  if (cfg.from === undefined) {
+    const kc = loadKubeConfig(cfg.kubeconfig)
+    const elect = cfg.leaderElect ?? true
+    wiring = kubeWiring(
+      kc,
+      {
+        watchIngress: cfg.pipeline.watchIngress,
+        ...(cfg.watchNamespace === undefined ? {} : { watchNamespace: cfg.watchNamespace }),
+        instance: identity,
+        ...(elect
+          ? {
+              leaderElection: {
+                namespace: cfg.leaderElectNamespace ?? podNamespace() ?? 'kube-system',
+                name: cfg.leaderElectName ?? 'dns-controller',
+                identity,
+              },
+            }
+          : {}),
+      },
+      base,
+    )
+    log.info('watching the Kubernetes API', { server: wiring.api.server, leaderElect: elect, identity })
+  } else if (cfg.leaderElect === true) {
+    throw new ConfigError('leader-elect', 'needs a cluster; it cannot be combined with --from')
+  }
+  const publisher = deps.publisher(registry, log.child('gossip'))
+  const from = cfg.from
+  const controller = new Controller(
+    { records: cfg.pipeline },
+    {
+      ...base,
+      log: log.child('controller'),
+      publisher,
+      source:
+        from === undefined
+          ? (wiring as KubeWiring).source
+          : (sink) =>
+              new FileSource(
+                {
+                  path: from,
+                  ...(cfg.watchNamespace === undefined ? {} : { watchNamespace: cfg.watchNamespace }),
+                },
+                sink,
+                { log: log.child('from') },
+              ),
+      ...(wiring?.leader === undefined ? {} : { leadership: wiring.leader }),
+      ...(wiring === undefined ? {} : { events: wiring.events }),
+    },
+  )
+  let ops: OpsServer | undefined
+  try {
+    await publisher.start()
+    try {
+      await controller.start()
+    } catch (err) {
+      if (err instanceof ManifestError) throw new ConfigError('from', err.message, { cause: err })
+      throw err
+    }
+    if (cfg.metricsListen !== undefined)
+      ops = await startOpsServer(
+        {
+          listen: cfg.metricsListen,
+          registry,
+          healthy: () => controller.healthy(),
+          ready: () => controller.ready(),
+          jsonRoutes: { '/status': () => ({ ...controller.status(), sources: controller.sourceStatus() }) },
+        },
+        log.child('ops'),
+      )
+    await wiring?.leader?.start()
+    await deps.stopped
+    log.info('stopping')
+    return 0
+  } finally {
+    await wiring?.leader?.stop()
+    await controller.stop()
+    await ops?.close()
+    await publisher.stop()
+  }
+}

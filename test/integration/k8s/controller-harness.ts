@@ -1,0 +1,102 @@
+/**
+ * An in-process controller against a test cluster (test/harness/kube.ts), publishing into a
+ * MemoryPublisher. `DNSC_TEST_LOG=1` prints its logs.
+ */
+import { KubeConfig } from '@kubernetes/client-node'
+import { Registry } from 'prom-client'
+import { Controller } from '../../../lib/controller.ts'
+import { kubeWiring } from '../../../lib/k8s/wiring.ts'
+import type { KubeWiring } from '../../../lib/k8s/wiring.ts'
+import { RECORD_DEFAULTS } from '../../../lib/records/options.ts'
+import { randomRng, systemClock } from '../../../lib/util/clock.ts'
+import { createLogger, silentLogger } from '../../../lib/util/log.ts'
+import { MemoryPublisher } from '../../harness/memory-publisher.ts'
+
+export interface TestControllerInit {
+  readonly kubeconfig: string
+  readonly name?: string
+  readonly leaderElect?: boolean
+  readonly watchIngress?: boolean
+  readonly watchNamespace?: string
+}
+
+export interface TestController {
+  readonly controller: Controller
+  readonly publisher: MemoryPublisher
+  readonly wiring: KubeWiring
+  readonly registry: Registry
+  /** Sum of a metric's values, optionally only those with the given labels. */
+  metric(name: string, labels?: Readonly<Record<string, string>>): Promise<number>
+  stop(opts?: { release?: boolean }): Promise<void>
+}
+
+export async function startTestController(init: TestControllerInit): Promise<TestController> {
+  const kc = new KubeConfig()
+  kc.loadFromFile(init.kubeconfig)
+  const name = init.name ?? 'ctl'
+  const log =
+    process.env.DNSC_TEST_LOG === '1' ? createLogger({ verbosity: 4, component: name }) : silentLogger
+  const registry = new Registry()
+  const publisher = new MemoryPublisher()
+  const base = { log, registry, clock: systemClock, rng: randomRng() }
+  const wiring = kubeWiring(
+    kc,
+    {
+      watchIngress: init.watchIngress ?? true,
+      ...(init.watchNamespace === undefined ? {} : { watchNamespace: init.watchNamespace }),
+      instance: name,
+      ...(init.leaderElect === true
+        ? { leaderElection: { namespace: 'kube-system', name: 'dns-controller', identity: name } }
+        : {}),
+      listWatch: { backoffBaseMs: 200, backoffCapMs: 2000 },
+    },
+    base,
+  )
+  const controller = new Controller(
+    {
+      records: { ...RECORD_DEFAULTS, internalIPv4: true, watchIngress: init.watchIngress ?? true },
+      debounceMs: 50,
+    },
+    {
+      ...base,
+      publisher,
+      source: wiring.source,
+      events: wiring.events,
+      ...(wiring.leader === undefined ? {} : { leadership: wiring.leader }),
+    },
+  )
+  await controller.start()
+  await wiring.leader?.start()
+  let stopped = false
+  return {
+    controller,
+    publisher,
+    wiring,
+    registry,
+    async metric(metricName, labels = {}) {
+      const m = (await registry.getMetricsAsJSON()).find((x) => x.name === metricName)
+      const match = (l: Readonly<Record<string, unknown>>) =>
+        Object.entries(labels).every(([k, v]) => l[k] === v)
+      return (m?.values ?? []).filter((v) => match(v.labels)).reduce((sum, v) => sum + v.value, 0)
+    },
+    async stop(opts = {}) {
+      if (stopped) return
+      stopped = true
+      await wiring.leader?.stop(opts)
+      await controller.stop()
+    },
+  }
+}
+
+/** Polls `check` until it returns true or the deadline passes. */
+export async function eventually(
+  what: string,
+  timeoutMs: number,
+  check: () => boolean | Promise<boolean>,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)
+    await new Promise((r) => setTimeout(r, 100))
+  }
+}
