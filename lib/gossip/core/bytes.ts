@@ -11,7 +11,7 @@ const encoder = new TextEncoder()
 const decoder = new TextDecoder('utf-8', { fatal: true })
 
 export class Writer {
-  private buf = new Uint8Array(256)
+  private buf = new Uint8Array(64)
   private len = 0
 
   private reserve(n: number): void {
@@ -50,6 +50,22 @@ export class Writer {
   }
 
   string(s: string): this {
+    // Fast path for ASCII (names, addresses, IPs: nearly every string we carry).
+    const n = s.length
+    if (n < 0x80) {
+      this.reserve(n + 1)
+      let ascii = true
+      for (let i = 0; i < n; i++)
+        if (s.charCodeAt(i) >= 0x80) {
+          ascii = false
+          break
+        }
+      if (ascii) {
+        this.buf[this.len++] = n
+        for (let i = 0; i < n; i++) this.buf[this.len++] = s.charCodeAt(i)
+        return this
+      }
+    }
     const b = encoder.encode(s)
     return this.varint(b.length).raw(b)
   }
@@ -141,6 +157,20 @@ export class Reader {
     }
     const b = this.raw(n)
     if (this.error) return ''
+    if (n < 64) {
+      // Fast path for short ASCII; anything else goes through the strict UTF-8 decoder.
+      let out = ''
+      for (let i = 0; i < n; i++) {
+        const c = b[i] as number
+        if (c >= 0x80) return this.decodeUtf8(b)
+        out += String.fromCharCode(c)
+      }
+      return out
+    }
+    return this.decodeUtf8(b)
+  }
+
+  private decodeUtf8(b: Uint8Array): string {
     try {
       return decoder.decode(b)
     } catch {
@@ -164,9 +194,11 @@ export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
   return a.length === b.length && compareBytes(a, b) === 0
 }
 
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'))
+
 export function toHex(b: Uint8Array): string {
   let s = ''
-  for (const x of b) s += x.toString(16).padStart(2, '0')
+  for (const x of b) s += HEX[x] as string
   return s
 }
 

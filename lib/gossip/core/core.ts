@@ -60,6 +60,8 @@ class Core implements GossipCore {
   private readonly replicaState: Replica
   private readonly members: Membership
   private readonly frames = new WeakMap<Held, { full?: Uint8Array; delta?: Uint8Array }>()
+  /** Our digest frame, rebuilt only when the replica changes (it is sent every sync interval). */
+  private digestBytes: Uint8Array | undefined
   private started = false
   private nextSyncAt: Millis = 0
   private nextRotateAt: Millis = 0
@@ -67,6 +69,8 @@ class Core implements GossipCore {
   /** Highest version of our own publisher key known: persisted, produced, or seen in the network. */
   private lastOwn: Version | undefined
   private lastDesired: readonly ResolvedRecord[] | undefined
+  /** lastDesired has been re-asserted once already (see observeOwn). */
+  private reasserted = false
   private readonly counters = { framesIn: 0, framesOut: 0, bytesIn: 0, bytesOut: 0 }
   private readonly dropped: Partial<Record<DropReason, number>> = {}
 
@@ -155,8 +159,7 @@ class Core implements GossipCore {
   private timers(now: Millis, out: Action[]): void {
     if (now >= this.nextSyncAt) {
       const to = this.members.randomPeers(1)[0]
-      if (to !== undefined)
-        this.send(out, to, encodeFrame({ kind: 'digest', entries: this.replicaState.digest() }))
+      if (to !== undefined) this.send(out, to, this.digestFrame())
       this.nextSyncAt = now + (0.9 + 0.2 * this.rng.float()) * this.cfg.syncIntervalMs
     }
     if (now >= this.nextRotateAt) {
@@ -181,8 +184,7 @@ class Core implements GossipCore {
     }
     this.send(out, peer, encodeFrame({ kind: 'hello', addrs: this.members.ownAddrs() }))
     // Only the dialling side opens with a digest: if both did, each would push and pull the same data.
-    if (dialed !== undefined)
-      this.send(out, peer, encodeFrame({ kind: 'digest', entries: this.replicaState.digest() }))
+    if (dialed !== undefined) this.send(out, peer, this.digestFrame())
   }
 
   private handleMessage(now: Millis, from: PeerId, bytes: Uint8Array, out: Action[]): void {
@@ -199,11 +201,11 @@ class Core implements GossipCore {
       case 'peers':
         return this.members.learn(f.addrs)
       case 'digest':
-        return this.handleDigest(from, f.entries, out)
+        return this.handleDigest(now, from, f.entries, out)
       case 'want':
         for (const p of f.publishers) {
           const h = this.replicaState.get(toHex(p))
-          if (h) this.send(out, from, this.fullFrame(h))
+          if (h && this.answerable(now, from, h)) this.send(out, from, this.fullFrame(h))
         }
         return
       case 'full':
@@ -215,7 +217,7 @@ class Core implements GossipCore {
     }
   }
 
-  private handleDigest(from: PeerId, entries: readonly DigestEntry[], out: Action[]): void {
+  private handleDigest(now: Millis, from: PeerId, entries: readonly DigestEntry[], out: Action[]): void {
     const seen = new Set<string>()
     const wants: Uint8Array[] = []
     for (const e of entries) {
@@ -225,9 +227,10 @@ class Core implements GossipCore {
       const h = this.replicaState.get(id)
       const c = h === undefined ? -1 : compareRef(h.ref, e.ref)
       if (c < 0) wants.push(e.publisher)
-      else if (c > 0 && h) this.send(out, from, this.pushFrame(h, e.ref))
+      else if (c > 0 && h && this.answerable(now, from, h)) this.send(out, from, this.pushFrame(h, e.ref))
     }
-    for (const h of this.replicaState.all()) if (!seen.has(h.id)) this.send(out, from, this.fullFrame(h))
+    for (const h of this.replicaState.all())
+      if (!seen.has(h.id) && this.answerable(now, from, h)) this.send(out, from, this.fullFrame(h))
     if (wants.length > 0) this.send(out, from, encodeFrame({ kind: 'want', publishers: wants }))
   }
 
@@ -263,22 +266,26 @@ class Core implements GossipCore {
 
   private accept(s: Snapshot, from: PeerId | undefined, out: Action[]): void {
     const h = this.replicaState.accept(s)
+    this.digestBytes = undefined
     out.push({ type: 'replica-changed', view: this.replicaState.view() })
     const bytes = h.delta ? this.deltaFrame(h) : this.fullFrame(h)
     for (const to of this.members.randomPeers(this.cfg.fanout, from)) this.send(out, to, bytes)
   }
 
   /**
-   * Our own key's snapshot came from the network (a previous run or another leader). Move the clock
-   * past it, and if it is not what we last published in this process, re-assert ours on top.
+   * Our own key's snapshot came from the network (a previous run, or another leader). Move the clock
+   * past it, and if it is not what we last published in this process, re-assert ours on top, once
+   * per publish: a restarted controller whose clock is behind still wins over its previous run, and
+   * two overlapping leaders cannot ping-pong (the newest wins; the next publish settles it).
    */
   private observeOwn(now: Millis, s: Snapshot, out: Action[]): void {
     this.lastOwn = maxVersion(this.lastOwn, s.version)
-    if (this.lastDesired !== undefined && JSON.stringify(this.lastDesired) !== JSON.stringify(s.records))
-      this.publish(now, this.lastDesired, out)
+    const mine = this.lastDesired
+    if (mine !== undefined && !this.reasserted && JSON.stringify(mine) !== JSON.stringify(s.records))
+      this.publish(now, mine, out, true)
   }
 
-  private publish(now: Millis, records: readonly ResolvedRecord[], out: Action[]): void {
+  private publish(now: Millis, records: readonly ResolvedRecord[], out: Action[], reassert = false): void {
     const signer = this.signer
     if (signer === undefined) throw new Error('gossip core: publish without a signer')
     const c = canonicalRecords(records, this.cfg)
@@ -296,12 +303,23 @@ class Core implements GossipCore {
       return this.drop(out, 'frame-too-large', '')
     this.lastOwn = version
     this.lastDesired = c.value
-    out.push({
-      type: 'published',
-      version,
-      printable: { id: toHex(publisher), version: formatVersion(version) },
-    })
+    this.reasserted = reassert
+    const printable = { id: toHex(publisher), version: formatVersion(version) }
+    out.push(
+      reassert
+        ? { type: 'published', version, printable, reassert }
+        : { type: 'published', version, printable },
+    )
     this.accept(s, undefined, out)
+  }
+
+  private digestFrame(): Uint8Array {
+    this.digestBytes ??= encodeFrame({ kind: 'digest', entries: this.replicaState.digest() })
+    return this.digestBytes
+  }
+
+  private answerable(now: Millis, peer: PeerId, h: Held): boolean {
+    return this.members.mayAnswer(peer, h.id, toHex(h.ref.sigPrefix), now)
   }
 
   private fullFrame(h: Held): Uint8Array {

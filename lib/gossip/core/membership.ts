@@ -55,6 +55,8 @@ export interface PeerState {
   readonly dialed: Addr | undefined
   readonly frames: Bucket
   readonly bytes: Bucket
+  /** Full snapshots sent to this peer on request (want or digest): publisher id → signature key, time. */
+  readonly answered: Map<string, { readonly key: string; readonly at: Millis }>
 }
 
 export class Membership {
@@ -159,6 +161,7 @@ export class Membership {
       dialed,
       frames: new Bucket(c.peerFramesPerSec, c.peerFramesBurst, now),
       bytes: new Bucket(c.peerBytesPerSec, c.peerBytesBurst, now),
+      answered: new Map(),
     })
     while (this.active.size > c.activeViewMax) this.evictRandom(out, peer)
     return true
@@ -184,6 +187,20 @@ export class Membership {
     const st = this.active.get(peer)
     if (st === undefined) return false
     return st.frames.take(1, now) && st.bytes.take(bytes, now)
+  }
+
+  /**
+   * Whether to answer a peer's request (want, or a digest showing it behind) with this snapshot.
+   * The same snapshot goes to the same peer at most once per half `syncIntervalMs`: a peer replaying
+   * wants or stale digests cannot turn a small frame into a stream of large ones.
+   */
+  mayAnswer(peer: PeerId, publisher: string, key: string, now: Millis): boolean {
+    const st = this.active.get(peer)
+    if (st === undefined) return false
+    const last = st.answered.get(publisher)
+    if (last && last.key === key && now - last.at < this.cfg.syncIntervalMs / 2) return false
+    st.answered.set(publisher, { key, at: now })
+    return true
   }
 
   /** Up to `k` random active peers other than `except`. */

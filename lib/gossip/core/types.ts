@@ -97,8 +97,15 @@ export type Action =
   | { readonly type: 'hang-up'; readonly peer: PeerId }
   /** The replica changed; `view` is the new immutable view. */
   | { readonly type: 'replica-changed'; readonly view: ReplicaView }
-  /** A local publish produced a version: persist `version` (for restarts) and resolve the caller. */
-  | { readonly type: 'published'; readonly version: Version; readonly printable: PublisherVersion }
+  /** A version was signed: persist `version` (for restarts). `reassert: true` when the core re-published
+   * on its own (it saw a newer snapshot of its own key from an earlier run); only the others answer
+   * a `publish` input. */
+  | {
+      readonly type: 'published'
+      readonly version: Version
+      readonly printable: PublisherVersion
+      readonly reassert?: boolean
+    }
   /** A frame was dropped; for logs and metrics only. `from` is the peer id. A local publish that
    * breaks a limit (too many records, a name too long...) yields this with `from: ''` instead of
    * `published`. */

@@ -1,0 +1,120 @@
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { GOSSIP_DEFAULTS } from '../../../lib/gossip/core/config.ts'
+import { configProblems } from '../../../lib/gossip/core/config.ts'
+import type { Action, GossipCore } from '../../../lib/gossip/core/types.ts'
+import { decodeFrame, encodeFrame, Kind } from '../../../lib/gossip/core/wire.ts'
+import { core } from './helpers.ts'
+
+const dials = (acts: readonly Action[]): string[] => acts.flatMap((a) => (a.type === 'dial' ? [a.addr] : []))
+
+/** Runs the core's timers from `from` to `to`, collecting actions. */
+function runTimers(
+  c: GossipCore,
+  from: number,
+  to: number,
+  onActions?: (now: number, a: Action[]) => void,
+): Action[] {
+  const all: Action[] = []
+  let now = from
+  for (let n = 0; n < 100_000; n++) {
+    const d = c.nextDeadline()
+    if (d === undefined || d > to) break
+    now = Math.max(now, d)
+    const acts = c.step(now, { type: 'timer' })
+    onActions?.(now, acts)
+    all.push(...acts)
+  }
+  return all
+}
+
+test('an isolated node dials its seeds, at most maxConcurrentDials at once', () => {
+  const c = core({ self: 'n', seeds: ['s1', 's2', 's3'] })
+  const acts = c.step(0, { type: 'listen-addrs', addrs: ['me'] })
+  assert.equal(dials(acts).length, GOSSIP_DEFAULTS.maxConcurrentDials)
+})
+
+test('seeds are retried forever with growing, capped backoff', () => {
+  const c = core({ self: 'n', seeds: ['s1'] })
+  const attempts: number[] = []
+  const onActions = (now: number, acts: Action[]): void => {
+    for (const addr of dials(acts)) {
+      attempts.push(now)
+      c.step(now + 1, { type: 'dial-failed', addr })
+    }
+  }
+  onActions(0, c.step(0, { type: 'timer' }))
+  runTimers(c, 0, 10 * 60_000, onActions)
+  assert.ok(attempts.length >= 20, `only ${attempts.length} attempts in 10 min`)
+  const gaps = attempts.slice(1).map((t, i) => t - (attempts[i] as number))
+  assert.ok(Math.max(...gaps) <= GOSSIP_DEFAULTS.dialBackoffCapMs + GOSSIP_DEFAULTS.syncIntervalMs * 2)
+  assert.ok((gaps.at(-1) as number) > (gaps[0] as number), 'backs off')
+})
+
+test('a learned address is forgotten after maxDialFailures failures; the node never dials itself', () => {
+  const c = core({ self: 'n' })
+  const tried: string[] = []
+  const fail = (now: number, acts: Action[]): void => {
+    for (const addr of dials(acts)) {
+      tried.push(addr)
+      fail(now, c.step(now, { type: 'dial-failed', addr }))
+    }
+  }
+  fail(0, c.step(0, { type: 'listen-addrs', addrs: ['me'] }))
+  fail(0, c.step(0, { type: 'peer-up', peer: 'p', addrs: [] }))
+  fail(
+    0,
+    c.step(0, { type: 'message', from: 'p', bytes: encodeFrame({ kind: 'peers', addrs: ['gone', 'me'] }) }),
+  )
+  fail(0, c.step(0, { type: 'peer-down', peer: 'p' }))
+  runTimers(c, 0, 5 * 60_000, fail)
+  assert.ok(!tried.includes('me'))
+  assert.equal(tried.filter((a) => a === 'gone').length, GOSSIP_DEFAULTS.maxDialFailures)
+  assert.equal(c.stats().passiveAddrs, 0)
+})
+
+test('dialling ourselves through a seed: hang up, and never dial that address again', () => {
+  const c = core({ self: 'n', seeds: ['alias-of-me'] })
+  c.step(0, { type: 'timer' })
+  const acts = c.step(1, { type: 'peer-up', peer: 'n', addrs: [], dialed: 'alias-of-me' })
+  assert.deepEqual(
+    acts.filter((a) => a.type === 'hang-up'),
+    [{ type: 'hang-up', peer: 'n' }],
+  )
+  const later = runTimers(c, 1, 120_000)
+  assert.deepEqual(dials(later), [])
+})
+
+test('a full node accepts a newcomer and evicts a random peer, telling it where else to go', () => {
+  const c = core({ self: 'n' })
+  c.step(0, { type: 'listen-addrs', addrs: ['me'] })
+  for (let i = 0; i < GOSSIP_DEFAULTS.activeViewMax; i++)
+    c.step(0, { type: 'peer-up', peer: `p${i}`, addrs: [] })
+  const acts = c.step(1, { type: 'peer-up', peer: 'new', addrs: [] })
+  const hangUps = acts.filter((a) => a.type === 'hang-up')
+  assert.equal(hangUps.length, 1)
+  const victim = (hangUps[0] as { peer: string }).peer
+  assert.notEqual(victim, 'new')
+  const toVictim = acts.find((a) => a.type === 'send' && a.to === victim)
+  assert.ok(toVictim && toVictim.type === 'send' && toVictim.bytes[1] === Kind.Peers)
+  const d = decodeFrame(toVictim.bytes)
+  assert.ok(d.ok && d.value.kind === 'peers' && d.value.addrs.includes('me'))
+  assert.equal(c.peers().length, GOSSIP_DEFAULTS.activeViewMax)
+})
+
+test('every sync interval the node sends one digest to one peer', () => {
+  const c = core({ self: 'n' })
+  c.step(0, { type: 'listen-addrs', addrs: ['me'] })
+  for (let i = 0; i < 5; i++) c.step(0, { type: 'peer-up', peer: `p${i}`, addrs: [] })
+  const acts = runTimers(c, 0, 10_000)
+  const digests = acts.filter((a) => a.type === 'send' && a.bytes[1] === Kind.Digest).length
+  assert.ok(digests >= 9 && digests <= 12, `${digests} digests in 10 s`)
+})
+
+test('config: defaults are valid, and bad values are named', () => {
+  assert.deepEqual(configProblems(GOSSIP_DEFAULTS), [])
+  const p = configProblems({ ...GOSSIP_DEFAULTS, fanout: 0, activeViewMax: 2, syncIntervalMs: 1.5 })
+  assert.ok(p.some((x) => x.startsWith('fanout:')))
+  assert.ok(p.some((x) => x.startsWith('activeViewMax:')))
+  assert.ok(p.some((x) => x.startsWith('syncIntervalMs:')))
+})
