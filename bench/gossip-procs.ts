@@ -154,14 +154,25 @@ async function main(): Promise<void> {
   const bare = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' })
   try {
     const t0 = Date.now()
-    const publisher = await startPeer({ secret, trusted, publisherKeyPem: pem.privatePem, port: await freePort(), seeds: [] })
+    const publisher = await startPeer({
+      secret,
+      trusted,
+      publisherKeyPem: pem.privatePem,
+      port: await freePort(),
+      seeds: [],
+    })
     procs.push(publisher)
     const agents: Proc[] = []
     for (let i = 0; i < AGENTS; i += 10) {
       const batch = await Promise.all(
         Array.from({ length: Math.min(10, AGENTS - i) }, async (_, j) => {
           const seeds = [publisher.port, ...agents.slice(0, SEED_AGENTS).map((a) => a.port)]
-          return startPeer({ secret, trusted, port: await freePort(), seeds: i + j === 0 ? [publisher.port] : seeds })
+          return startPeer({
+            secret,
+            trusted,
+            port: await freePort(),
+            seeds: i + j === 0 ? [publisher.port] : seeds,
+          })
         }),
       )
       agents.push(...batch)
@@ -171,7 +182,11 @@ async function main(): Promise<void> {
 
     const publishAndWait = async (tag: string): Promise<number> => {
       const started = Date.now()
-      const { version } = await request<{ version: string }>(publisher, { type: 'publish', n: RECORDS, tag }, 'published')
+      const { version } = await request<{ version: string }>(
+        publisher,
+        { type: 'publish', n: RECORDS, tag },
+        'published',
+      )
       const deadline = Date.now() + 30_000
       while (!agents.every((a) => a.versions.has(version))) {
         if (Date.now() > deadline) {
@@ -203,10 +218,14 @@ async function main(): Promise<void> {
     const pss = pids.map(pssMb)
     const pubRss = rssMb(publisher.child.pid ?? 0)
     const bareRss = rssMb(bare.pid ?? 0)
-    const peers = await Promise.all(agents.map((a) => request<{ peers: number }>(a, { type: 'stats' }, 'stats')))
+    const peers = await Promise.all(
+      agents.map((a) => request<{ peers: number }>(a, { type: 'stats' }, 'stats')),
+    )
     const peerCounts = peers.map((p) => p.peers)
 
-    console.log('target              p50_ms  p99_ms  max_ms  rss_mb(p50/max)  idle_cpu_pct(p50/max)  peers(min/max)')
+    console.log(
+      'target              p50_ms  p99_ms  max_ms  rss_mb(p50/max)  idle_cpu_pct(p50/max)  peers(min/max)',
+    )
     console.log(
       `publish→all ${AGENTS}     ${fmt(pct(times, 0.5), 0).padStart(6)}  ${fmt(pct(times, 0.99), 0).padStart(6)}  ${fmt(Math.max(...times), 0).padStart(6)}` +
         `  ${fmt(pct(rss, 0.5))}/${fmt(Math.max(...rss))}`.padEnd(19) +
@@ -215,8 +234,12 @@ async function main(): Promise<void> {
     )
     console.log(`publisher           rss_mb=${fmt(pubRss)} idle_cpu_pct=${fmt(pubCpu, 2)}`)
     console.log(`bare node           rss_mb=${fmt(bareRss)} idle_cpu_pct=${fmt(bareCpu, 2)}`)
-    console.log(`agent pss_mb        p50=${fmt(pct(pss, 0.5))} max=${fmt(Math.max(...pss))} (shared pages split among processes)`)
-    console.log(`ratio agent/bare    rss=${fmt(pct(rss, 0.5) / bareRss, 2)} (p50 agent RSS over a bare Node process)`)
+    console.log(
+      `agent pss_mb        p50=${fmt(pct(pss, 0.5))} max=${fmt(Math.max(...pss))} (shared pages split among processes)`,
+    )
+    console.log(
+      `ratio agent/bare    rss=${fmt(pct(rss, 0.5) / bareRss, 2)} (p50 agent RSS over a bare Node process)`,
+    )
     console.log(`publish times (ms)  ${times.join(' ')}`)
     const ok = Math.max(...times) < 1000 && Math.max(...rss) < 80 && Math.max(...cpuPct) < 1
     console.log(`goals (<1 s to all, <80 MB RSS, <1 % idle CPU): ${ok ? 'met' : 'NOT met'}`)
