@@ -1,13 +1,23 @@
 import { existsSync } from 'node:fs'
+import { generateKeyPair } from '@libp2p/crypto/keys'
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs'
+import { networksInit } from '../../lib/gossip/from-flags.ts'
+import { loadSigner } from '../../lib/gossip/keys.ts'
+import { createGossipNode } from '../../lib/gossip/node.ts'
+import { randomRng, systemClock } from '../../lib/util/clock.ts'
 import { createLogger } from '../../lib/util/log.ts'
 import { checkControllerFiles, controllerConfigFromArgs, controllerFlags } from '../flags/controller.ts'
+import { runController } from './controller-run.ts'
 
-/**
- * The controller, default command. This build validates the whole configuration (flags and key
- * files) and then exits 1 saying the run loop is not implemented: exiting 0 would let a Deployment
- * look healthy while publishing nothing. The run loop replaces the last two lines.
- */
+/** Resolves with the signal's name at the first SIGINT or SIGTERM. */
+export function stopSignal(): Promise<string> {
+  return new Promise((resolve) => {
+    process.once('SIGTERM', () => resolve('SIGTERM'))
+    process.once('SIGINT', () => resolve('SIGINT'))
+  })
+}
+
+/** The controller, default command: flags → config → runController with a gossip publisher. */
 export const controllerCommand: CommandModule = {
   command: '$0',
   describe: 'run the controller (default command)',
@@ -19,7 +29,7 @@ export const controllerCommand: CommandModule = {
         'in a cluster (kOps-style flags)',
       )
       .example('$0 --from objects.yaml --gossip-insecure --internal-ipv4', 'from a manifest, no cluster'),
-  handler: (argv: ArgumentsCamelCase) => {
+  handler: async (argv: ArgumentsCamelCase) => {
     const config = controllerConfigFromArgs(argv)
     checkControllerFiles(config, existsSync)
     const log = createLogger({ verbosity: config.verbosity, component: 'controller' })
@@ -28,9 +38,36 @@ export const controllerCommand: CommandModule = {
       log.warn(
         'gossip runs WITHOUT a pre-shared key (--gossip-insecure): anyone who reaches the port can join',
       )
-    process.stderr.write(
-      'dns-controller: the configuration is valid, but the controller loop is not implemented in this build\n',
+    // Read every key before anything starts, so a bad file is a flag error (exit 2).
+    const signer = loadSigner(config.publisherKeyFile, 'publisher-key-file')
+    const networks = networksInit(config.gossip)
+    // The controller keeps no state directory: a fresh libp2p identity per run is enough, peers
+    // know it by its address, and snapshot versions come from the HLC, not from the identity.
+    const privateKey = await generateKeyPair('Ed25519')
+    const stopped = stopSignal().then((signal) => log.info('signal', { signal }))
+    const source = config.source
+    ;(argv as { exitCode?: number }).exitCode = await runController(
+      {
+        pipeline: config.records,
+        ...(config.watchNamespace === undefined ? {} : { watchNamespace: config.watchNamespace }),
+        ...(source.kind === 'file' ? { from: source.path } : {}),
+        ...(source.kind === 'cluster' && source.kubeconfig !== undefined
+          ? { kubeconfig: source.kubeconfig }
+          : {}),
+        leaderElect: config.leaderElection.enabled,
+        leaderElectNamespace: config.leaderElection.namespace,
+        leaderElectName: config.leaderElection.name,
+        ...(config.metricsListen === undefined ? {} : { metricsListen: config.metricsListen }),
+      },
+      {
+        log,
+        stopped,
+        publisher: (registry, glog) =>
+          createGossipNode(
+            { ...networks, privateKey, trustedPublishers: [signer.publicKey], signer },
+            { clock: systemClock, rng: randomRng(), log: glog, registry },
+          ),
+      },
     )
-    ;(argv as { exitCode?: number }).exitCode = 1
   },
 }

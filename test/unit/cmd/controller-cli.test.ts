@@ -1,5 +1,6 @@
 // The controller command end to end (spawned): validation exits 2 naming the flag; a valid
-// configuration exits 1 because this build has no run loop yet; --help lists every flag.
+// publisher key that is not a key exits 2 naming its flag; --help lists every flag. A running
+// controller is exercised by test/e2e/demo.test.ts.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
@@ -27,19 +28,16 @@ test("kOps' args without the key files → exit 2 naming --gossip-secret-file", 
   assert.match(r.stderr, /^dns-controller: --gossip-secret-file: [^\n]*no such file[^\n]*\n$/)
 })
 
-test('a valid configuration → exit 1: the loop is not in this build', () => {
+test('a publisher key file that holds no key → exit 2 naming --publisher-key-file, before anything starts', () => {
   const r = run([
     '--internal-ipv4',
     '--gossip-insecure',
     `--publisher-key-file=${CLI}`,
     '--gossip-protocol-secondary=memberlist',
   ])
-  assert.equal(r.status, 1)
+  assert.equal(r.status, 2)
   assert.match(r.stderr, /gossip-protocol-secondary=memberlist is ignored/)
-  assert.match(
-    r.stderr,
-    /configuration is valid, but the controller loop is not implemented in this build\n$/,
-  )
+  assert.match(r.stderr, /dns-controller: --publisher-key-file: [^\n]*dns-controller\.ts [^\n]*\n$/)
 })
 
 test('unknown flag → exit 2 naming it', () => {
