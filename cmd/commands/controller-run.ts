@@ -91,6 +91,7 @@ export async function runController(cfg: ControllerRunConfig, deps: ControllerRu
       kc,
       {
         watchIngress: cfg.pipeline.watchIngress,
+        watchApiserver: cfg.pipeline.apiserver !== undefined,
         ...(cfg.watchNamespace === undefined ? {} : { watchNamespace: cfg.watchNamespace }),
         instance: identity,
         ...(elect

@@ -4,7 +4,15 @@
  * a.1). Pods and Services without either DNS annotation are dropped at once, so 10,000 plain Pods
  * cost nothing but the list traffic.
  */
-import { projectIngress, projectNode, projectPod, projectService } from '../records/project.ts'
+import { API_SERVICE } from '../records/apiserver.ts'
+import {
+  projectEndpointSlice,
+  projectIngress,
+  projectNode,
+  projectPod,
+  projectService,
+  SERVICE_NAME_LABEL,
+} from '../records/project.ts'
 import type { Projected } from '../records/project.ts'
 import { ANNOTATION_EXTERNAL, ANNOTATION_INTERNAL } from '../records/types.ts'
 import type { View, ViewKind } from '../records/views.ts'
@@ -27,6 +35,7 @@ const PROJECT: Readonly<Record<ViewKind, (o: unknown) => Projected<View>>> = {
   Pod: projectPod,
   Service: projectService,
   Ingress: projectIngress,
+  EndpointSlice: projectEndpointSlice,
 }
 
 export function collectionPath(kind: ViewKind, namespace: string | undefined): string {
@@ -40,6 +49,13 @@ export function collectionPath(kind: ViewKind, namespace: string | undefined): s
       return `/api/v1${ns}/services`
     case 'Ingress':
       return `/apis/networking.k8s.io/v1${ns}/ingresses`
+    case 'EndpointSlice':
+      // Only the apiservers' own slices (--cluster-name), whatever --watch-namespace says: a
+      // namespaced Role in `default` is all this needs.
+      return (
+        `/apis/discovery.k8s.io/v1/namespaces/${API_SERVICE.namespace}/endpointslices` +
+        `?labelSelector=${encodeURIComponent(`${SERVICE_NAME_LABEL}=${API_SERVICE.name}`)}`
+      )
   }
 }
 

@@ -21,6 +21,8 @@ import { KubeSource } from './source.ts'
 
 export interface KubeWiringInit {
   readonly watchIngress: boolean
+  /** `--cluster-name`: watch the default/kubernetes EndpointSlices too. @default false */
+  readonly watchApiserver?: boolean
   /** '' or undefined: all namespaces. */
   readonly watchNamespace?: string
   /** Undefined: no election, this replica always publishes. */
@@ -47,7 +49,13 @@ export interface KubeWiring {
 export function kubeWiring(kc: KubeConfig, init: KubeWiringInit, c: KubeWiringComponents): KubeWiring {
   const api = createKubeApi(kc)
   const metrics = createK8sMetrics(c.registry)
-  const kinds: ViewKind[] = ['Node', 'Pod', 'Service', ...(init.watchIngress ? (['Ingress'] as const) : [])]
+  const kinds: ViewKind[] = [
+    'Node',
+    'Pod',
+    'Service',
+    ...(init.watchIngress ? (['Ingress'] as const) : []),
+    ...(init.watchApiserver === true ? (['EndpointSlice'] as const) : []),
+  ]
   const leader =
     init.leaderElection === undefined
       ? undefined
