@@ -5,10 +5,10 @@
  *   → { type: 'mem', rssMb, heapMb, maxRssMb } when asked with { type: 'mem' } (after a gc)
  *   ← { type: 'stop' }
  */
-import { KubeConfig } from '@kubernetes/client-node'
 import { Registry } from 'prom-client'
 import { Controller } from '../lib/controller.ts'
 import type { Publisher } from '../lib/gossip/api.ts'
+import { openKubeApi } from '../lib/k8s/https-api.ts'
 import { kubeWiring } from '../lib/k8s/wiring.ts'
 import { RECORD_DEFAULTS } from '../lib/records/options.ts'
 import { randomRng, systemClock } from '../lib/util/clock.ts'
@@ -31,12 +31,10 @@ const publisher: Publisher = {
     return Promise.resolve({ id: 'bench', version: String(Date.now()) })
   },
 }
-const kc = new KubeConfig()
-kc.loadFromFile(process.argv[2] ?? '')
 const registry = new Registry()
 const base = { log: silentLogger, registry, clock: systemClock, rng: randomRng() }
 const wiring = kubeWiring(
-  kc,
+  await openKubeApi(process.argv[2] ?? ''),
   {
     watchIngress: false,
     instance: 'bench',

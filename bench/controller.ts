@@ -9,9 +9,10 @@
  * Goals: RSS < 150 MB, first publish < 5 s after start, change→publish p99 < 1 s. The publisher
  * here is in memory (gossip dissemination is measured by the gossip benchmarks).
  */
-import { execFileSync, fork } from 'node:child_process'
+import { execFileSync, execSync, fork } from 'node:child_process'
 import type { ChildProcess } from 'node:child_process'
 import { availableParallelism } from 'node:os'
+import { join } from 'node:path'
 import { startKube } from '../test/harness/kube.ts'
 import type { KubeCluster } from '../test/harness/kube.ts'
 
@@ -92,14 +93,39 @@ async function populate(kube: KubeCluster): Promise<void> {
   })
 }
 
+/** How the controller process runs: from the TypeScript sources, or compiled as the image runs it. */
+interface Variant {
+  readonly name: string
+  readonly compiled: boolean
+  readonly nodeFlags?: readonly string[]
+}
+
+const ROOT = new URL('..', import.meta.url).pathname
+let compiledEntry: string | undefined
+function childEntry(compiled: boolean): string {
+  if (!compiled) return join(ROOT, 'bench/controller-child.ts')
+  if (compiledEntry === undefined) {
+    const out = join(ROOT, '.cache/bench-dist')
+    execSync(
+      `node_modules/.bin/tsc bench/controller-child.ts --outDir ${out} --rootDir . --module nodenext --target es2024 ` +
+        '--moduleResolution nodenext --rewriteRelativeImportExtensions --skipLibCheck --types node --strict',
+      { cwd: ROOT, stdio: 'inherit' },
+    )
+    compiledEntry = join(out, 'bench/controller-child.js')
+  }
+  return compiledEntry
+}
+
 class Child {
   readonly proc: ChildProcess
   readonly publishes: (ChildMsg & { type: 'publish' })[] = []
   private waiters: ((m: ChildMsg) => void)[] = []
-  readonly spawnedAt = Date.now()
-  constructor(kubeconfig: string) {
-    this.proc = fork(new URL('./controller-child.ts', import.meta.url).pathname, [kubeconfig], {
-      execArgv: ['--expose-gc'],
+  readonly spawnedAt: number
+  constructor(kubeconfig: string, v: Variant) {
+    const entry = childEntry(v.compiled)
+    this.spawnedAt = Date.now()
+    this.proc = fork(entry, [kubeconfig], {
+      execArgv: ['--expose-gc', ...(v.nodeFlags ?? [])],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     })
     this.proc.on('message', (m: ChildMsg) => {
@@ -143,13 +169,15 @@ interface Row {
   firstPublishMs: number
   records: number
   rssMb: number
+  heapMb: number
   maxRssMb: number
   p50Ms?: number
   p99Ms?: number
 }
 
-async function measure(kube: KubeCluster, target: string, expected: number, changes: number): Promise<Row> {
-  const child = new Child(kube.kubeconfigPath)
+async function measure(kube: KubeCluster, v: Variant, expected: number, changes: number): Promise<Row> {
+  const target = v.name
+  const child = new Child(kube.kubeconfigPath, v)
   try {
     const first = (await child.next((m) => m.type === 'publish', 120_000)) as ChildMsg & { type: 'publish' }
     if (first.records !== expected)
@@ -157,7 +185,7 @@ async function measure(kube: KubeCluster, target: string, expected: number, chan
     const mem = await child.mem()
     const lat: number[] = []
     for (let i = 0; i < changes; i++) {
-      const name = `lat-${target}-${i}`
+      const name = `lat-${target.replace(/[^a-z0-9]/g, '')}-${i}`
       const seen = child.next((m) => m.type === 'publish' && m.marks.includes(`${name}.bench.local`), 10_000)
       const t0 = Date.now()
       await must(kube, 'POST', '/api/v1/namespaces/default/services', {
@@ -174,6 +202,7 @@ async function measure(kube: KubeCluster, target: string, expected: number, chan
       firstPublishMs: first.atMs - child.spawnedAt,
       records: first.records,
       rssMb: mem.rssMb,
+      heapMb: mem.heapMb,
       maxRssMb: after.maxRssMb,
       ...(changes > 0 ? { p50Ms: pct(lat, 50), p99Ms: pct(lat, 99) } : {}),
     }
@@ -192,19 +221,28 @@ const commit = (() => {
 const kube = await startKube({ startTimeoutMs: 180_000 })
 try {
   console.log(
-    `bench controller commit=${commit} node=${process.version} cpus=${availableParallelism()} pods=${PODS} services=${SERVICES} nodes=${NODES} annotated_pods=${ANNOTATED_PODS} annotated_services=${ANNOTATED_SERVICES} changes=${CHANGES} publisher=memory`,
+    `bench controller commit=${commit} node=${process.version} cpus=${availableParallelism()} pods=${PODS} services=${SERVICES} nodes=${NODES} annotated_pods=${ANNOTATED_PODS} annotated_services=${ANNOTATED_SERVICES} changes=${CHANGES} publisher=memory (targets: empty/loaded = compiled JS as in the image; ts-src = node on the .ts sources; semi1 = compiled with --max-semi-space-size=1)`,
   )
-  const empty = await measure(kube, 'empty', 0, 0)
+  const empty = await measure(kube, { name: 'empty', compiled: true }, 0, 0)
   const t0 = Date.now()
   await populate(kube)
   console.log(`populate_s=${((Date.now() - t0) / 1000).toFixed(1)}`)
-  // Each NodePort service becomes one name aliased to the nodes; plus the annotated pods and LBs.
-  const loaded = await measure(kube, 'loaded', ANNOTATED_PODS + ANNOTATED_SERVICES, CHANGES)
-  const rows = [empty, loaded]
-  console.log('target  records  first_publish_ms  rss_mb  max_rss_mb  p50_ms  p99_ms')
+  // Each target's change services (one name each) stay, so later targets start with more names.
+  let want = ANNOTATED_PODS + ANNOTATED_SERVICES
+  const rows = [empty]
+  for (const v of [
+    { name: 'ts-src', compiled: false },
+    { name: 'semi1', compiled: true, nodeFlags: ['--max-semi-space-size=1'] },
+    { name: 'loaded', compiled: true },
+  ]) {
+    rows.push(await measure(kube, v, want, CHANGES))
+    want += CHANGES
+  }
+  const loaded = rows.at(-1) as Row
+  console.log('target  records  first_publish_ms  rss_mb  heap_mb  max_rss_mb  p50_ms  p99_ms')
   for (const r of rows)
     console.log(
-      `${r.target.padEnd(7)} ${String(r.records).padStart(7)}  ${String(r.firstPublishMs).padStart(16)}  ${r.rssMb.toFixed(1).padStart(6)}  ${r.maxRssMb.toFixed(1).padStart(10)}  ${String(r.p50Ms ?? '-').padStart(6)}  ${String(r.p99Ms ?? '-').padStart(6)}`,
+      `${r.target.padEnd(7)} ${String(r.records).padStart(7)}  ${String(r.firstPublishMs).padStart(16)}  ${r.rssMb.toFixed(1).padStart(6)}  ${r.heapMb.toFixed(1).padStart(7)}  ${r.maxRssMb.toFixed(1).padStart(10)}  ${String(r.p50Ms ?? '-').padStart(6)}  ${String(r.p99Ms ?? '-').padStart(6)}`,
     )
   console.log(
     `ratio loaded/empty first_publish=${(loaded.firstPublishMs / empty.firstPublishMs).toFixed(2)} rss=${(loaded.rssMb / empty.rssMb).toFixed(2)}`,

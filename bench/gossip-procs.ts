@@ -21,7 +21,7 @@ import type { ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { createServer } from 'node:net'
-import { cpus } from 'node:os'
+import { cpus, loadavg } from 'node:os'
 import { join } from 'node:path'
 import { generatePublisherKeyPem, parsePrivateKeyPem, signerFromPrivateKey } from '../lib/gossip/keys.ts'
 import type { PeerArgs } from './gossip-peer.ts'
@@ -142,7 +142,7 @@ const fmt = (x: number, d = 1): string => x.toFixed(d)
 async function main(): Promise<void> {
   const commit = execSync('git rev-parse --short HEAD').toString().trim()
   console.log(
-    `gossip-procs commit=${commit} node=${process.version} cpus=${cpus().length} agents=${AGENTS} records=${RECORDS} runs=${RUNS} idle_s=${IDLE_S} node_flags="${NODE_FLAGS.join(' ')}" peer=${COMPILED ? 'compiled-js' : 'ts-source'}`,
+    `gossip-procs commit=${commit} node=${process.version} cpus=${cpus().length} agents=${AGENTS} records=${RECORDS} runs=${RUNS} idle_s=${IDLE_S} node_flags="${NODE_FLAGS.join(' ')}" peer=${COMPILED ? 'compiled-js' : 'ts-source'} loadavg_1m=${loadavg()[0]?.toFixed(1)}`,
   )
   entry = peerEntry()
   const pem = generatePublisherKeyPem()
@@ -206,6 +206,9 @@ async function main(): Promise<void> {
       await new Promise((res) => setTimeout(res, 1000))
     }
 
+    console.log(
+      `load average before the idle window: ${loadavg()[0]?.toFixed(1)} (2 cores shared with other work)`,
+    )
     const pids = agents.map((a) => a.child.pid ?? 0)
     const bareBefore = cpuTicks(bare.pid ?? 0)
     const before = pids.map(cpuTicks)

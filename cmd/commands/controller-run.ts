@@ -8,12 +8,13 @@
 import { readFileSync } from 'node:fs'
 import { hostname } from 'node:os'
 import { randomBytes } from 'node:crypto'
-import { KubeConfig } from '@kubernetes/client-node'
 import { Registry, collectDefaultMetrics } from 'prom-client'
 import { Controller } from '../../lib/controller.ts'
 import type { Publisher } from '../../lib/gossip/api.ts'
 import { startOpsServer } from '../../lib/http/ops-server.ts'
 import type { OpsServer } from '../../lib/http/ops-server.ts'
+import type { KubeApi } from '../../lib/k8s/client.ts'
+import { openKubeApi } from '../../lib/k8s/https-api.ts'
 import { kubeWiring } from '../../lib/k8s/wiring.ts'
 import type { KubeWiring } from '../../lib/k8s/wiring.ts'
 import type { PipelineOptions } from '../../lib/records/pipeline.ts'
@@ -51,22 +52,14 @@ export interface ControllerRunDeps {
   readonly stopped: Promise<void>
 }
 
-/** Kube config from --kubeconfig or in-cluster; a ConfigError naming the flag when neither works. */
-export function loadKubeConfig(path: string | undefined): KubeConfig {
-  const kc = new KubeConfig()
+/** The API for --kubeconfig or in-cluster; a ConfigError naming the flag when neither works. */
+export async function loadKubeApi(path: string | undefined): Promise<KubeApi> {
   try {
-    if (path !== undefined) kc.loadFromFile(path)
-    else if (process.env.KUBERNETES_SERVICE_HOST !== undefined) kc.loadFromCluster()
-    else
-      throw new Error(
-        'not running in a cluster (no KUBERNETES_SERVICE_HOST): give --kubeconfig PATH or --from FILE',
-      )
+    return await openKubeApi(path)
   } catch (err) {
-    throw new ConfigError('kubeconfig', errorMessage(err), { cause: err })
+    const hint = path === undefined ? ' (give --kubeconfig PATH or --from FILE)' : ''
+    throw new ConfigError('kubeconfig', `${errorMessage(err)}${hint}`, { cause: err })
   }
-  if (kc.getCurrentCluster() === null)
-    throw new ConfigError('kubeconfig', `${path ?? 'in-cluster config'}: no current cluster`)
-  return kc
 }
 
 function podNamespace(): string | undefined {
@@ -85,10 +78,10 @@ export async function runController(cfg: ControllerRunConfig, deps: ControllerRu
   const identity = `${hostname()}_${randomBytes(4).toString('hex')}`
   let wiring: KubeWiring | undefined
   if (cfg.from === undefined) {
-    const kc = loadKubeConfig(cfg.kubeconfig)
+    const api = await loadKubeApi(cfg.kubeconfig)
     const elect = cfg.leaderElect ?? true
     wiring = kubeWiring(
-      kc,
+      api,
       {
         watchIngress: cfg.pipeline.watchIngress,
         watchApiserver: cfg.pipeline.apiserver !== undefined,

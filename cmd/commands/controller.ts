@@ -9,15 +9,7 @@ import { createLogger } from '../../lib/util/log.ts'
 import { checkControllerFiles, controllerConfigFromArgs, controllerFlags } from '../flags/controller.ts'
 import { runController } from './controller-run.ts'
 
-/** Resolves with the signal's name at the first SIGINT or SIGTERM. */
-export function stopSignal(): Promise<string> {
-  return new Promise((resolve) => {
-    process.once('SIGTERM', () => resolve('SIGTERM'))
-    process.once('SIGINT', () => resolve('SIGINT'))
-  })
-}
-
-/** The controller, default command: flags → config → runController with a gossip publisher. */
+/** The controller, default command: flags → config (cmd/flags/controller.ts) → runController. */
 export const controllerCommand: CommandModule = {
   command: '$0',
   describe: 'run the controller (default command)',
@@ -38,13 +30,16 @@ export const controllerCommand: CommandModule = {
       log.warn(
         'gossip runs WITHOUT a pre-shared key (--gossip-insecure): anyone who reaches the port can join',
       )
-    // Read every key before anything starts, so a bad file is a flag error (exit 2).
+    // Key material is read before anything starts, so a bad file exits 2 naming its flag.
     const signer = loadSigner(config.publisherKeyFile, 'publisher-key-file')
     const networks = networksInit(config.gossip)
-    // The controller keeps no state directory: a fresh libp2p identity per run is enough, peers
-    // know it by its address, and snapshot versions come from the HLC, not from the identity.
+    // The controller keeps no state dir: a fresh libp2p identity per start is enough, since the
+    // snapshots it publishes are identified by the publisher key, not by the peer id.
     const privateKey = await generateKeyPair('Ed25519')
-    const stopped = stopSignal().then((signal) => log.info('signal', { signal }))
+    const stopped = new Promise<void>((resolve) => {
+      process.once('SIGINT', () => resolve())
+      process.once('SIGTERM', () => resolve())
+    })
     const source = config.source
     ;(argv as { exitCode?: number }).exitCode = await runController(
       {

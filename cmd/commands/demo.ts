@@ -9,7 +9,6 @@ import { DEMO_DEFAULT_AGENTS, DEMO_MAX_AGENTS, portCount } from '../../lib/demo/
 import { PortsBusyError, runDemo } from '../../lib/demo/run.ts'
 import { ConfigError } from '../../lib/util/errors.ts'
 import { intFlag, stringFlag } from '../flags/values.ts'
-import { stopSignal } from './controller.ts'
 import { keygen } from './keygen.ts'
 
 /** The example next to this program, whatever the working directory. */
@@ -39,6 +38,14 @@ export const demoFlags = {
       "the controller's --cluster-name: api.internal.<name> from the default/kubernetes EndpointSlice",
   },
 } as const
+
+/** Resolves with the signal's name at the first SIGINT or SIGTERM. */
+function stopSignal(): Promise<string> {
+  return new Promise((resolve) => {
+    process.once('SIGTERM', () => resolve('SIGTERM'))
+    process.once('SIGINT', () => resolve('SIGINT'))
+  })
+}
 
 export const demoCommand: CommandModule = {
   command: 'demo',

@@ -9,6 +9,8 @@ import { Kind } from './core/wire.ts'
 export interface GossipSample {
   readonly peers: Readonly<Record<string, number>>
   readonly publishers: number
+  /** Versions held, printable (`wallMs.counter`), per publisher id. */
+  readonly versions: readonly { readonly id: string; readonly version: string }[]
   /** ms since the last anti-entropy frame (digest, full or delta) from a peer; undefined = never. */
   readonly msSinceSync: number | undefined
 }
@@ -89,6 +91,17 @@ export class GossipMetrics {
       registers,
       collect() {
         this.set(sample().publishers)
+      },
+    })
+    new Gauge({
+      name: 'dns_controller_gossip_publisher_version_timestamp_seconds',
+      help: 'Wall-clock time (hybrid logical clock) of the version held of each trusted publisher; at most maxPublishers series.',
+      labelNames: ['publisher'],
+      registers,
+      collect() {
+        this.reset()
+        for (const v of sample().versions)
+          this.set({ publisher: v.id }, Number(v.version.split('.')[0]) / 1000)
       },
     })
     new Gauge({

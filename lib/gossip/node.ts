@@ -115,6 +115,7 @@ class Node implements GossipNode {
     this.metrics = new GossipMetrics(c.registry, () => ({
       peers: Object.fromEntries(this.networks.map((n) => [n.name, n.peerCount()])),
       publishers: this.core.stats().publishers,
+      versions: this.core.replica().publishers,
       msSinceSync: this.driver.msSinceSync(),
     }))
     this.driver = new GossipDriver({

@@ -7,8 +7,12 @@
  * pool) per call and aborts any watch silent for 30 s. Here lists and watches return plain JSON that
  * callers project at once, share one dispatcher, and errors carry the HTTP status.
  */
-import { HttpMethod, IsomorphicFetchHttpLibrary, RequestContext } from '@kubernetes/client-node'
-import type { KubeConfig } from '@kubernetes/client-node'
+import type {
+  HttpMethod,
+  IsomorphicFetchHttpLibrary,
+  KubeConfig,
+  RequestContext,
+} from '@kubernetes/client-node'
 
 /** A non-2xx answer from the API server (or a watch ERROR event), with its status code. */
 export class ApiError extends Error {
@@ -64,11 +68,20 @@ export interface KubeApiInit {
 
 type Dispatcher = NonNullable<ReturnType<RequestContext['getDispatcher']>>
 
+/**
+ * KubeApi over the library's KubeConfig (any auth it supports). The library is imported on first
+ * use: importing it costs ~90 MB RSS, which the controller avoids for plain configs (https-api.ts).
+ */
 export function createKubeApi(kc: KubeConfig, init: KubeApiInit = {}): KubeApi {
   const cluster = kc.getCurrentCluster()
   if (cluster === null) throw new Error('kubeconfig has no current cluster')
   const server = cluster.server.replace(/\/+$/, '')
-  const http = new IsomorphicFetchHttpLibrary()
+  let lib: Promise<{ http: IsomorphicFetchHttpLibrary; Ctx: typeof RequestContext }> | undefined
+  const library = () =>
+    (lib ??= import('@kubernetes/client-node').then((m) => ({
+      http: new m.IsomorphicFetchHttpLibrary(),
+      Ctx: m.RequestContext,
+    })))
   const requestTimeoutMs = init.requestTimeoutMs ?? 30_000
   let dispatcher: Dispatcher | undefined
 
@@ -85,7 +98,7 @@ export function createKubeApi(kc: KubeConfig, init: KubeApiInit = {}): KubeApi {
     target: string,
     signal: AbortSignal,
   ): Promise<RequestContext> => {
-    const ctx = new RequestContext(target, method)
+    const ctx = new (await library()).Ctx(target, method)
     await kc.applySecurityAuthentication(ctx)
     const fresh = ctx.getDispatcher()
     if (dispatcher === undefined) dispatcher = fresh
@@ -118,11 +131,11 @@ export function createKubeApi(kc: KubeConfig, init: KubeApiInit = {}): KubeApi {
     if (body !== undefined) {
       ctx.setHeaderParam(
         'Content-Type',
-        method === HttpMethod.PATCH ? 'application/merge-patch+json' : 'application/json',
+        method === 'PATCH' ? 'application/merge-patch+json' : 'application/json',
       )
       ctx.setBody(JSON.stringify(body))
     }
-    const res = await http.send(ctx).toPromise()
+    const res = await (await library()).http.send(ctx).toPromise()
     if (res.httpStatusCode < 200 || res.httpStatusCode > 299)
       throw await failure(res.httpStatusCode, () => res.body.text())
     const text = await res.body.text()
@@ -131,8 +144,8 @@ export function createKubeApi(kc: KubeConfig, init: KubeApiInit = {}): KubeApi {
 
   return {
     server,
-    get: (path, query, signal) => call(HttpMethod.GET, path, query, undefined, signal),
-    send: (method, path, body, signal) => call(HttpMethod[method], path, undefined, body, signal),
+    get: (path, query, signal) => call('GET', path, query, undefined, signal),
+    send: (method, path, body, signal) => call(method, path, undefined, body, signal),
     async watch(path, query, onEvent, opts) {
       const ctl = new AbortController()
       const onAbort = (): void => ctl.abort(opts.signal.reason)
@@ -147,8 +160,8 @@ export function createKubeApi(kc: KubeConfig, init: KubeApiInit = {}): KubeApi {
       }
       try {
         arm()
-        const ctx = await prepare(HttpMethod.GET, url(path, { ...query, watch: true }), ctl.signal)
-        const res = await http.send(ctx).toPromise()
+        const ctx = await prepare('GET', url(path, { ...query, watch: true }), ctl.signal)
+        const res = await (await library()).http.send(ctx).toPromise()
         if (res.httpStatusCode !== 200) throw await failure(res.httpStatusCode, () => res.body.text())
         const stream = res.body.stream()
         if (stream === null) throw new Error('watch response has no body')

@@ -42,6 +42,8 @@ export interface ListWatchInit {
   readonly kind: string
   /** Collection path, e.g. `/api/v1/pods` or `/api/v1/namespaces/kube-system/pods`. */
   readonly path: string
+  /** Only objects with these labels (`key=value,…`). */
+  readonly labelSelector?: string
   /** Objects per list page. @default 500 */
   readonly pageSize?: number
   /** First retry delay after an error. @default 500 */
@@ -67,7 +69,7 @@ class GoneError extends Error {
 
 export class ListWatch<V> implements Startable {
   readonly kind: string
-  private readonly init: Required<ListWatchInit>
+  private readonly init: Required<Omit<ListWatchInit, 'labelSelector'>> & { readonly labelSelector?: string }
   private readonly items = new Map<string, V>()
   private readonly abort = new AbortController()
   private loop: Promise<void> | undefined
@@ -177,7 +179,7 @@ export class ListWatch<V> implements Startable {
     do {
       const page = await this.c.api.get(
         this.init.path,
-        { limit: this.init.pageSize, continue: cont },
+        { limit: this.init.pageSize, continue: cont, labelSelector: this.init.labelSelector },
         this.signal,
       )
       if (!isRecord(page) || !Array.isArray(page.items)) throw new Error(`list ${this.init.path}: not a list`)
@@ -206,7 +208,12 @@ export class ListWatch<V> implements Startable {
     // The server ends the watch after timeoutSeconds (5-10 min, spread like client-go) so
     // connections rebalance; bookmarks keep our resourceVersion fresh meanwhile.
     const timeoutSeconds = 300 + this.c.rng.int(300)
-    const query = { resourceVersion: this.rv, allowWatchBookmarks: true, timeoutSeconds }
+    const query = {
+      resourceVersion: this.rv,
+      allowWatchBookmarks: true,
+      timeoutSeconds,
+      labelSelector: this.init.labelSelector,
+    }
     await this.c.api.watch(
       this.init.path,
       query,

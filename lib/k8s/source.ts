@@ -50,13 +50,15 @@ export function collectionPath(kind: ViewKind, namespace: string | undefined): s
     case 'Ingress':
       return `/apis/networking.k8s.io/v1${ns}/ingresses`
     case 'EndpointSlice':
-      // Only the apiservers' own slices (--cluster-name), whatever --watch-namespace says: a
-      // namespaced Role in `default` is all this needs.
-      return (
-        `/apis/discovery.k8s.io/v1/namespaces/${API_SERVICE.namespace}/endpointslices` +
-        `?labelSelector=${encodeURIComponent(`${SERVICE_NAME_LABEL}=${API_SERVICE.name}`)}`
-      )
+      // Only the apiservers' own slices (--cluster-name; labelSelector below), whatever
+      // --watch-namespace says: a namespaced Role in `default` is all this needs.
+      return `/apis/discovery.k8s.io/v1/namespaces/${API_SERVICE.namespace}/endpointslices`
   }
+}
+
+/** Server-side filter per kind: the apiservers' slices only. */
+export function labelSelector(kind: ViewKind): string | undefined {
+  return kind === 'EndpointSlice' ? `${SERVICE_NAME_LABEL}=${API_SERVICE.name}` : undefined
 }
 
 function metadata(o: unknown): Record<string, unknown> | undefined {
@@ -91,8 +93,9 @@ export class KubeSource implements ViewSource, Startable {
     this.watchers = init.kinds.map((kind) => {
       const path = collectionPath(kind, kind === 'Node' ? undefined : init.watchNamespace)
       const log = c.log.child(kind.toLowerCase())
+      const selector = labelSelector(kind)
       return new ListWatch<Projected<View>>(
-        { ...init.listWatch, kind, path },
+        { ...init.listWatch, kind, path, ...(selector === undefined ? {} : { labelSelector: selector }) },
         projection(kind),
         {
           upsert: (key, p) => (p.ok ? sink.upsert(p.view) : sink.invalid(kind, key, p.problem)),

@@ -1,16 +1,14 @@
 /**
- * The Kubernetes parts of a controller, built from one KubeConfig: the API client, the watchers'
+ * The Kubernetes parts of a controller, around one API client (https-api.ts openKubeApi): the watchers'
  * source factory, the leader elector (optional) and the Event recorder. The command and the tests
  * hand these to `Controller`; `startLeading` runs after the controller has started, and `stop`
  * releases the Lease before the watchers go.
  */
-import type { KubeConfig } from '@kubernetes/client-node'
 import type { Registry } from 'prom-client'
 import type { ViewKind } from '../records/views.ts'
 import type { ViewSink } from '../source/types.ts'
 import type { Clock, Rng } from '../util/clock.ts'
 import type { Logger } from '../util/log.ts'
-import { createKubeApi } from './client.ts'
 import type { KubeApi } from './client.ts'
 import { EventRecorder } from './events.ts'
 import { LeaderElector } from './leader.ts'
@@ -46,8 +44,7 @@ export interface KubeWiring {
   readonly events: EventRecorder
 }
 
-export function kubeWiring(kc: KubeConfig, init: KubeWiringInit, c: KubeWiringComponents): KubeWiring {
-  const api = createKubeApi(kc)
+export function kubeWiring(api: KubeApi, init: KubeWiringInit, c: KubeWiringComponents): KubeWiring {
   const metrics = createK8sMetrics(c.registry)
   const kinds: ViewKind[] = [
     'Node',

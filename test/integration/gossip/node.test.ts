@@ -143,3 +143,64 @@ function freePort(): Promise<number> {
     })
   })
 }
+
+test(
+  'a seed list that includes the node itself: dialled once, recognised, never again',
+  { timeout: 30_000 },
+  async (t) => {
+    const psk = newPsk()
+    const signer = newSigner()
+    const nodes: TestNode[] = []
+    stopAll(t, nodes)
+    const port = await freePort()
+    const self = { host: '127.0.0.1', port }
+    const publisher = await startNode({
+      psk,
+      trusted: [signer.publicKey],
+      signer,
+      seeds: [self],
+      listenPort: port,
+    })
+    nodes.push(publisher)
+    await eventually(
+      'the self dial is recognised',
+      async () =>
+        (await counter(publisher.registry, 'dns_controller_gossip_dials_total', { result: 'self' })) === 1,
+      10_000,
+    )
+    await new Promise((r) => setTimeout(r, 1500)) // several backoff periods of GOSSIP_LOOPBACK
+    assert.equal(
+      await counter(publisher.registry, 'dns_controller_gossip_dials_total', { result: 'self' }),
+      1,
+    )
+    assert.equal(publisher.node.peerCount(), 0)
+  },
+)
+
+test('metrics describe peers, frames, versions and sync', { timeout: 30_000 }, async (t) => {
+  const psk = newPsk()
+  const signer = newSigner()
+  const nodes: TestNode[] = []
+  stopAll(t, nodes)
+  const publisher = await startNode({ psk, trusted: [signer.publicKey], signer })
+  nodes.push(publisher)
+  const agent = await startNode({ psk, trusted: [signer.publicKey], seeds: [publisher.addr] })
+  nodes.push(agent)
+  const v = await publisher.node.publish(records(2))
+  await waitFor('agent has the version', () => versionOf(agent.node, signer.id) === v.version, 10_000)
+  await new Promise((r) => setTimeout(r, 300)) // a few anti-entropy rounds of GOSSIP_LOOPBACK
+  const text = await agent.registry.metrics()
+  const wallSeconds = Number(v.version.split('.')[0]) / 1000
+  const expected = [
+    /dns_controller_gossip_peers\{network="primary"\} 1/,
+    /dns_controller_gossip_frames_total\{direction="in",kind="hello"\} [1-9]/,
+    /dns_controller_gossip_frame_bytes_total\{direction="out",kind="digest"\} [1-9]/,
+    /dns_controller_gossip_publishers 1/,
+    new RegExp(
+      `dns_controller_gossip_publisher_version_timestamp_seconds\\{publisher="${signer.id}"\\} ${wallSeconds}`,
+    ),
+    /dns_controller_gossip_seconds_since_last_sync (0|0\.\d+)\n/,
+    /dns_controller_gossip_replica_changes_total 1/,
+  ]
+  for (const re of expected) assert.match(text, re)
+})

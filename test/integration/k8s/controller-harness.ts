@@ -2,9 +2,10 @@
  * An in-process controller against a test cluster (test/harness/kube.ts), publishing into a
  * MemoryPublisher. `DNSC_TEST_LOG=1` prints its logs.
  */
-import { KubeConfig } from '@kubernetes/client-node'
 import { Registry } from 'prom-client'
 import { Controller } from '../../../lib/controller.ts'
+import { createKubeApi } from '../../../lib/k8s/client.ts'
+import { openKubeApi } from '../../../lib/k8s/https-api.ts'
 import { kubeWiring } from '../../../lib/k8s/wiring.ts'
 import type { KubeWiring } from '../../../lib/k8s/wiring.ts'
 import { RECORD_DEFAULTS } from '../../../lib/records/options.ts'
@@ -18,6 +19,9 @@ export interface TestControllerInit {
   readonly leaderElect?: boolean
   readonly watchIngress?: boolean
   readonly watchNamespace?: string
+  /** Use @kubernetes/client-node's KubeConfig (the path for exec plugins and proxies). */
+  readonly viaLibrary?: boolean
+  readonly cluster?: { readonly name: string; readonly externalAddresses: readonly string[] }
 }
 
 export interface TestController {
@@ -31,8 +35,6 @@ export interface TestController {
 }
 
 export async function startTestController(init: TestControllerInit): Promise<TestController> {
-  const kc = new KubeConfig()
-  kc.loadFromFile(init.kubeconfig)
   const name = init.name ?? 'ctl'
   const log =
     process.env.DNSC_TEST_LOG === '1' ? createLogger({ verbosity: 4, component: name }) : silentLogger
@@ -40,7 +42,7 @@ export async function startTestController(init: TestControllerInit): Promise<Tes
   const publisher = new MemoryPublisher()
   const base = { log, registry, clock: systemClock, rng: randomRng() }
   const wiring = kubeWiring(
-    kc,
+    init.viaLibrary === true ? await libraryApi(init.kubeconfig) : await openKubeApi(init.kubeconfig),
     {
       watchIngress: init.watchIngress ?? true,
       ...(init.watchNamespace === undefined ? {} : { watchNamespace: init.watchNamespace }),
@@ -49,12 +51,22 @@ export async function startTestController(init: TestControllerInit): Promise<Tes
         ? { leaderElection: { namespace: 'kube-system', name: 'dns-controller', identity: name } }
         : {}),
       listWatch: { backoffBaseMs: 200, backoffCapMs: 2000 },
+      watchApiserver: init.cluster !== undefined,
     },
     base,
   )
+  const apiserver =
+    init.cluster === undefined
+      ? {}
+      : { apiserver: { clusterName: init.cluster.name, externalAddresses: init.cluster.externalAddresses } }
   const controller = new Controller(
     {
-      records: { ...RECORD_DEFAULTS, internalIPv4: true, watchIngress: init.watchIngress ?? true },
+      records: {
+        ...RECORD_DEFAULTS,
+        internalIPv4: true,
+        watchIngress: init.watchIngress ?? true,
+        ...apiserver,
+      },
       debounceMs: 50,
     },
     {
@@ -86,6 +98,13 @@ export async function startTestController(init: TestControllerInit): Promise<Tes
       await controller.stop()
     },
   }
+}
+
+async function libraryApi(path: string) {
+  const { KubeConfig } = await import('@kubernetes/client-node')
+  const kc = new KubeConfig()
+  kc.loadFromFile(path)
+  return createKubeApi(kc)
 }
 
 /** Polls `check` until it returns true or the deadline passes. */

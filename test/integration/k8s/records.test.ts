@@ -140,7 +140,7 @@ describe('controller on a real API: records per kind', { skip, timeout: 240_000 
     await must(kube, 'DELETE', `${base}/bad`)
   })
 
-  test('--watch-namespace: Services elsewhere are ignored; Nodes stay cluster-wide', async () => {
+  test('--watch-namespace (client-node path): Services elsewhere are ignored; Nodes stay cluster-wide', async () => {
     await must(kube, 'POST', '/api/v1/namespaces', {
       apiVersion: 'v1',
       kind: 'Namespace',
@@ -150,6 +150,7 @@ describe('controller on a real API: records per kind', { skip, timeout: 240_000 
       kubeconfig: kube.kubeconfigPath,
       name: 'scoped',
       watchNamespace: 'team-a',
+      viaLibrary: true,
     })
     try {
       for (const ns of ['team-a', 'default']) {
@@ -178,6 +179,72 @@ describe('controller on a real API: records per kind', { skip, timeout: 240_000 
       assert.equal(scoped.controller.sourceStatus().find((s) => s.kind === 'Node')?.synced, true)
     } finally {
       await scoped.stop()
+    }
+  })
+
+  test('--cluster-name: api.internal from default/kubernetes EndpointSlices, api from control-plane ExternalIPs; they take precedence over annotations', async () => {
+    const cl = await startTestController({
+      kubeconfig: kube.kubeconfigPath,
+      name: 'cluster',
+      cluster: { name: 'c1.k8s.local', externalAddresses: [] },
+    })
+    try {
+      await must(kube, 'POST', '/api/v1/nodes', node('cp1', { 'node-role.kubernetes.io/control-plane': '' }))
+      await must(
+        kube,
+        'PATCH',
+        '/api/v1/nodes/cp1/status',
+        nodeStatus([
+          { type: 'InternalIP', address: '10.9.0.1' },
+          { type: 'ExternalIP', address: '203.0.113.9' },
+        ]),
+      )
+      await must(kube, 'POST', '/apis/discovery.k8s.io/v1/namespaces/default/endpointslices', {
+        metadata: { name: 'kubernetes', labels: { 'kubernetes.io/service-name': 'kubernetes' } },
+        addressType: 'IPv4',
+        ports: [{ name: 'https', port: 6443, protocol: 'TCP' }],
+        endpoints: [
+          { addresses: ['10.9.0.1'], conditions: { ready: true } },
+          { addresses: ['10.9.0.2'], conditions: { ready: false } },
+        ],
+      })
+      const lines = () => cl.publisher.lines()
+      await eventually('both names', WAIT_MS, () =>
+        ['api.internal.c1.k8s.local A 10.9.0.1', 'api.c1.k8s.local A 203.0.113.9'].every((l) =>
+          lines().includes(l),
+        ),
+      )
+      // A kOps-style annotated apiserver pod names the same record: the slice's value stands while
+      // it has a ready address (docs/records.md), the annotation's when it has none.
+      await must(
+        kube,
+        'POST',
+        '/api/v1/namespaces/default/pods',
+        hostPod('default', 'apiserver', 'cp1', {
+          [INTERNAL]: 'api.internal.c1.k8s.local,apiserver-pod.c1.k8s.local',
+        }),
+      )
+      await must(
+        kube,
+        'PATCH',
+        '/api/v1/namespaces/default/pods/apiserver/status',
+        podStatus('10.9.0.3', true),
+      )
+      await eventually('the pod is published', WAIT_MS, () =>
+        lines().includes('apiserver-pod.c1.k8s.local A 10.9.0.3'),
+      )
+      assert.ok(lines().includes('api.internal.c1.k8s.local A 10.9.0.1'), lines().join('\n'))
+      await must(kube, 'PUT', '/apis/discovery.k8s.io/v1/namespaces/default/endpointslices/kubernetes', {
+        metadata: { name: 'kubernetes', labels: { 'kubernetes.io/service-name': 'kubernetes' } },
+        addressType: 'IPv4',
+        ports: [{ name: 'https', port: 6443, protocol: 'TCP' }],
+        endpoints: [{ addresses: ['10.9.0.1'], conditions: { ready: false } }],
+      })
+      await eventually('the annotation stands in', WAIT_MS, () =>
+        lines().includes('api.internal.c1.k8s.local A 10.9.0.3'),
+      )
+    } finally {
+      await cl.stop()
     }
   })
 })

@@ -1,10 +1,12 @@
-// The controller command end to end (spawned): validation exits 2 naming the flag; a valid
-// publisher key that is not a key exits 2 naming its flag; --help lists every flag. A running
-// controller is exercised by test/e2e/demo.test.ts.
+// The controller command end to end (spawned): validation exits 2 naming the flag; --help lists
+// every flag. A full run is in test/integration/controller-cli.test.ts.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { generatePublisherKeyPem } from '../../../lib/gossip/keys.ts'
 import { controllerFlags } from '../../../cmd/flags/controller.ts'
 
 const NODE = join(import.meta.dirname, '../../../node_modules/.bin/node')
@@ -28,7 +30,7 @@ test("kOps' args without the key files → exit 2 naming --gossip-secret-file", 
   assert.match(r.stderr, /^dns-controller: --gossip-secret-file: [^\n]*no such file[^\n]*\n$/)
 })
 
-test('a publisher key file that holds no key → exit 2 naming --publisher-key-file, before anything starts', () => {
+test('a publisher key that is not a key → exit 2 naming --publisher-key-file', () => {
   const r = run([
     '--internal-ipv4',
     '--gossip-insecure',
@@ -37,7 +39,24 @@ test('a publisher key file that holds no key → exit 2 naming --publisher-key-f
   ])
   assert.equal(r.status, 2)
   assert.match(r.stderr, /gossip-protocol-secondary=memberlist is ignored/)
-  assert.match(r.stderr, /dns-controller: --publisher-key-file: [^\n]*dns-controller\.ts [^\n]*\n$/)
+  assert.match(r.stderr, /dns-controller: --publisher-key-file: [^\n]*\n$/)
+})
+
+test('no cluster and no --from → exit 2 naming --kubeconfig', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'dnsc-cli-'))
+  try {
+    const key = join(dir, 'publisher.key')
+    writeFileSync(key, generatePublisherKeyPem().privatePem)
+    const r = spawnSync(NODE, [CLI, '--internal-ipv4', '--gossip-insecure', `--publisher-key-file=${key}`], {
+      encoding: 'utf8',
+      timeout: 20_000,
+      env: { ...process.env, KUBERNETES_SERVICE_HOST: '' },
+    })
+    assert.equal(r.status, 2)
+    assert.match(r.stderr, /dns-controller: --kubeconfig: not running in a cluster[^\n]*--from FILE\)\n$/)
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
 })
 
 test('unknown flag → exit 2 naming it', () => {
