@@ -68,7 +68,8 @@ export interface DemoPlan {
 }
 
 export interface PlanInit {
-  readonly from: string
+  /** The controller's objects: a manifest (`--from`), or a cluster (`--kubeconfig`, tests). */
+  readonly from: string | { readonly kubeconfig: string }
   readonly ports: DemoPorts
   readonly files: DemoFiles
   /** Passed to the controller as --cluster-name when set. */
@@ -89,7 +90,7 @@ export function demoPlan(init: PlanInit): DemoPlan {
     metrics: controllerMetrics,
     log: join(files.dir, 'controller.log'),
     args: [
-      `--from=${init.from}`,
+      typeof init.from === 'string' ? `--from=${init.from}` : `--kubeconfig=${init.from.kubeconfig}`,
       '--internal-ipv4',
       `--gossip-listen=${controllerGossip}`,
       `--gossip-secret-file=${files.psk}`,

@@ -55,7 +55,7 @@ export interface KubeInit {
 }
 
 export interface ApiserverStart {
-  /** `--advertise-address`; default: the bind address 127.0.0.1. */
+  /** `--advertise-address` (not loopback: the API refuses loopback endpoints); default: the host's address. */
   readonly advertiseAddress?: string
 }
 
