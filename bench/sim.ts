@@ -46,7 +46,10 @@ const check = (ok: boolean, what: string): void => {
 }
 const wallSince = (t: number): string => ((performance.now() - t) / 1000).toFixed(1)
 
-console.log('\n## propagation of one new version, then 10 s idle')
+console.log(
+  '\n## propagation: 3 versions 3 s apart (a full snapshot, then one-record deltas); then 10 s idle',
+)
+console.log('# full_ms: worst of the 3 until the last node had it; p50/p99 over all (node, version) pairs')
 console.log(
   'nodes full_ms p50_ms p99_ms idle_bytes_per_node_s idle_frames_per_node_s idle_wire_bytes_est real_verifies events wall_s',
 )

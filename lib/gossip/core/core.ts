@@ -24,7 +24,8 @@ import { compareVersion, formatVersion, maxVersion, nextVersion } from './hlc.ts
 import { Membership } from './membership.ts'
 import type { Held } from './replica.ts'
 import { Replica } from './replica.ts'
-import { canonicalRecords, signedMessage } from './snapshot.ts'
+import { PUBLIC_KEY_BYTES, canonicalRecords, signedMessage } from './snapshot.ts'
+import { configProblems } from './config.ts'
 import type { Snapshot } from './snapshot.ts'
 import type {
   Action,
@@ -42,7 +43,18 @@ import type {
 import type { DigestEntry, Frame } from './wire.ts'
 import { decodeFrame, encodeFrame } from './wire.ts'
 
+/**
+ * Builds one node's core. The config must already be valid (`configProblems` in cmd/, where flags
+ * become config); an invalid one here is a programming error and throws.
+ */
 export function createGossipCore(init: CoreInit): GossipCore {
+  const problems = configProblems(init.config)
+  if (init.trustedPublishers.length > init.config.maxPublishers)
+    problems.push(`trustedPublishers: more than maxPublishers (${init.config.maxPublishers})`)
+  for (const k of [...init.trustedPublishers, ...(init.signer ? [init.signer.publicKey] : [])])
+    if (k.length !== PUBLIC_KEY_BYTES)
+      problems.push(`public keys must be ${PUBLIC_KEY_BYTES} raw bytes, got ${k.length}`)
+  if (problems.length > 0) throw new Error(`gossip core: ${problems.join('; ')}`)
   return new Core(init)
 }
 

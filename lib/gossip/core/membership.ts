@@ -16,10 +16,22 @@
  * No node ever holds a connection to every other node; costs per node do not grow with the cluster.
  */
 import type { Millis, Rng } from '../../util/clock.ts'
-import { backoffMs, shuffle } from '../../util/clock.ts'
+import { backoffMs } from '../../util/clock.ts'
 import type { GossipConfig } from './config.ts'
 import type { Action, Addr, PeerId } from './types.ts'
 import { encodeFrame } from './wire.ts'
+
+/** `k` random elements of `xs` in random order (partial Fisher–Yates; reorders `xs`). */
+function pickK<T>(rng: Rng, xs: T[], k: number): T[] {
+  const n = Math.min(k, xs.length)
+  for (let i = 0; i < n; i++) {
+    const j = i + rng.int(xs.length - i)
+    const tmp = xs[i] as T
+    xs[i] = xs[j] as T
+    xs[j] = tmp
+  }
+  return xs.length === n ? xs : xs.slice(0, n)
+}
 
 interface AddrState {
   failures: number
@@ -205,8 +217,9 @@ export class Membership {
 
   /** Up to `k` random active peers other than `except`. */
   randomPeers(k: number, except?: PeerId): PeerId[] {
-    const ids = [...this.active.keys()].filter((p) => p !== except)
-    return ids.length <= k ? shuffle(this.rng, ids) : shuffle(this.rng, ids).slice(0, k)
+    const ids: PeerId[] = []
+    for (const p of this.active.keys()) if (p !== except) ids.push(p)
+    return pickK(this.rng, ids, k)
   }
 
   /** Addresses to hand out in peer exchange: ours, active peers', passive ones. */
@@ -214,7 +227,7 @@ export class Membership {
     const pool = new Set<Addr>(this.selfAddrs)
     for (const p of this.active.values()) for (const a of p.addrs) pool.add(a)
     for (const a of this.passive.keys()) pool.add(a)
-    return shuffle(this.rng, [...pool]).slice(0, this.cfg.peerExchangeSize)
+    return pickK(this.rng, [...pool], this.cfg.peerExchangeSize)
   }
 
   private evictRandom(out: Action[], keep: PeerId): void {

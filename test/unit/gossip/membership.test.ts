@@ -118,3 +118,8 @@ test('config: defaults are valid, and bad values are named', () => {
   assert.ok(p.some((x) => x.startsWith('activeViewMax:')))
   assert.ok(p.some((x) => x.startsWith('syncIntervalMs:')))
 })
+
+test('config: createGossipCore refuses an invalid config or malformed keys (a programming error)', () => {
+  assert.throws(() => core({ self: 'x', config: { ...GOSSIP_DEFAULTS, fanout: 0 } }), /fanout/)
+  assert.throws(() => core({ self: 'x', trustedPublishers: [new Uint8Array(31)] }), /32 raw bytes/)
+})
