@@ -127,9 +127,10 @@ function rssMb(pid: number): number {
   return Number(m?.[1] ?? 0) / 1024
 }
 
-/** Proportional set size: shared pages (the node binary, libraries) divided among the processes. */
-function pssMb(pid: number): number {
-  const m = /Pss:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'))
+/** From smaps_rollup: Pss (shared pages such as the node binary divided among the processes) and
+ * Anonymous (memory private to the process: heaps, stacks; the rest of RSS is mapped files). */
+function smapsMb(pid: number, field: 'Pss' | 'Anonymous'): number {
+  const m = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'))
   return Number(m?.[1] ?? 0) / 1024
 }
 
@@ -190,13 +191,30 @@ async function main(): Promise<void> {
       const deadline = Date.now() + 30_000
       while (!agents.every((a) => a.versions.has(version))) {
         if (Date.now() > deadline) {
-          const missing = agents.filter((a) => !a.versions.has(version)).length
-          throw new Error(`${missing} agents never got version ${version}`)
+          const missing = agents.filter((a) => !a.versions.has(version))
+          const peers = await Promise.all(
+            missing.map((a) => request<{ peers: number }>(a, { type: 'stats' }, 'stats')),
+          )
+          throw new Error(
+            `${missing.length} agents never got version ${version}; their peer counts: ${peers.map((p) => p.peers).join(',')}`,
+          )
         }
         await new Promise((r) => setTimeout(r, 5))
       }
       return Math.max(...agents.map((a) => a.versions.get(version) ?? Infinity)) - started
     }
+    // Every agent connected to someone before the clock starts (joins are slow while 51 processes boot).
+    const joinDeadline = Date.now() + 120_000
+    for (;;) {
+      const peers = await Promise.all(
+        agents.map((a) => request<{ peers: number }>(a, { type: 'stats' }, 'stats')),
+      )
+      const alone = peers.filter((p) => p.peers === 0).length
+      if (alone === 0) break
+      if (Date.now() > joinDeadline) throw new Error(`${alone} agents have no peer after 120 s`)
+      await new Promise((r) => setTimeout(r, 500))
+    }
+    console.log(`every agent connected ${fmt((Date.now() - t0) / 1000)} s after the first start`)
     // Warm-up: the overlay forms and every agent pulls the first snapshot.
     console.log(`warm-up publish reached all ${AGENTS} agents in ${await publishAndWait('warmup')} ms`)
     await new Promise((r) => setTimeout(r, 3000))
@@ -218,7 +236,8 @@ async function main(): Promise<void> {
     const pubCpu = ((cpuTicks(publisher.child.pid ?? 0) - pubBefore) / CLK_TCK / IDLE_S) * 100
     const bareCpu = ((cpuTicks(bare.pid ?? 0) - bareBefore) / CLK_TCK / IDLE_S) * 100
     const rss = pids.map(rssMb)
-    const pss = pids.map(pssMb)
+    const pss = pids.map((pid) => smapsMb(pid, 'Pss'))
+    const anon = pids.map((pid) => smapsMb(pid, 'Anonymous'))
     const pubRss = rssMb(publisher.child.pid ?? 0)
     const bareRss = rssMb(bare.pid ?? 0)
     const peers = await Promise.all(
@@ -240,6 +259,10 @@ async function main(): Promise<void> {
     console.log(
       `agent pss_mb        p50=${fmt(pct(pss, 0.5))} max=${fmt(Math.max(...pss))} (shared pages split among processes)`,
     )
+    console.log(
+      `agent anon_mb       p50=${fmt(pct(anon, 0.5))} max=${fmt(Math.max(...anon))} (private; the rest of RSS is mapped files, mostly the node binary)`,
+    )
+    console.log(`bare node anon_mb   ${fmt(smapsMb(bare.pid ?? 0, 'Anonymous'))}`)
     console.log(
       `ratio agent/bare    rss=${fmt(pct(rss, 0.5) / bareRss, 2)} (p50 agent RSS over a bare Node process)`,
     )

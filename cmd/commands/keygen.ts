@@ -52,7 +52,7 @@ export async function keygen(args: KeygenArgs): Promise<readonly string[]> {
 
 export const keygenCommand: CommandModule<object, KeygenArgs> = {
   command: 'keygen',
-  describe: 'make the gossip secret (gossip.psk) and the publisher key pair (publisher.key, publisher.pub)',
+  describe: 'make the gossip secret and publisher key',
   builder: (y) =>
     y
       .option('out', { type: 'string', demandOption: true, describe: 'directory to write the files into' })

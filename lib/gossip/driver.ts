@@ -110,7 +110,18 @@ export class GossipDriver {
     this.stepping = true
     try {
       for (let next = this.inputs.shift(); next !== undefined; next = this.inputs.shift()) {
-        const actions = this.core.step(this.clock.now(), next)
+        let actions: Action[]
+        try {
+          actions = this.core.step(this.clock.now(), next)
+        } catch (err) {
+          // A core bug must not turn one peer's frame into a crash of every node that receives it:
+          // log it loudly, count it, and carry on with the next input.
+          this.log.error('gossip core failed on an input', { input: next.type, err })
+          this.metrics.coreErrors.inc({ input: next.type })
+          if (next.type === 'publish')
+            this.pendingPublishes.shift()?.reject(err instanceof Error ? err : new Error(String(err)))
+          continue
+        }
         for (const a of actions) this.execute(a)
       }
     } finally {
@@ -182,7 +193,11 @@ export class GossipDriver {
         }
         return
       case 'published':
-        this.pendingPublishes.shift()?.resolve(a.printable)
+        // A re-assertion is the core's own doing (it saw an older run's snapshot of our key), not
+        // the answer to a caller's publish.
+        if (a.reassert === true)
+          this.log.info('re-asserted our snapshot over an older run', { ...a.printable })
+        else this.pendingPublishes.shift()?.resolve(a.printable)
         return
       case 'dropped':
         this.metrics.dropped.inc({ reason: a.reason })

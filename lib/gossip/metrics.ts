@@ -32,6 +32,7 @@ export class GossipMetrics {
   readonly refused: Counter<'network' | 'reason'>
   readonly dials: Counter<'network' | 'result'>
   readonly replicaChanges: Counter
+  readonly coreErrors: Counter<'input'>
 
   constructor(registry: Registry, sample: () => GossipSample) {
     const registers = [registry]
@@ -69,6 +70,12 @@ export class GossipMetrics {
       name: 'dns_controller_gossip_dials_total',
       help: 'Outgoing gossip dials by result (ok, failed, self).',
       labelNames: ['network', 'result'],
+      registers,
+    })
+    this.coreErrors = new Counter({
+      name: 'dns_controller_gossip_core_errors_total',
+      help: 'Inputs on which the gossip core threw (a bug; logged); the input is skipped.',
+      labelNames: ['input'],
       registers,
     })
     this.replicaChanges = new Counter({

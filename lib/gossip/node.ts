@@ -97,6 +97,8 @@ class Node implements GossipNode {
   private readonly metrics: GossipMetrics
   private external = { primary: [] as readonly HostPort[], secondary: [] as readonly HostPort[] }
   private seedTimer: ReturnType<typeof setTimeout> | undefined
+  private refreshing = false
+  private refreshAgain = false
   private state: 'new' | 'starting' | 'started' | 'stopped' = 'new'
 
   constructor(init: GossipNodeInit, c: GossipNodeComponents) {
@@ -212,8 +214,25 @@ class Node implements GossipNode {
     return this.core.stats()
   }
 
-  /** Resolves static and external seeds to labelled multiaddrs and hands the list to the core. */
+  /** Resolves static and external seeds to labelled multiaddrs and hands the list to the core.
+   * Runs one at a time; a request during a run runs once more after it. */
   private async refreshSeeds(): Promise<void> {
+    if (this.refreshing) {
+      this.refreshAgain = true
+      return
+    }
+    this.refreshing = true
+    try {
+      do {
+        this.refreshAgain = false
+        await this.refreshSeedsOnce()
+      } while (this.refreshAgain)
+    } finally {
+      this.refreshing = false
+    }
+  }
+
+  private async refreshSeedsOnce(): Promise<void> {
     if (this.state !== 'started') return
     if (this.seedTimer !== undefined) clearTimeout(this.seedTimer)
     const addrs: string[] = []

@@ -271,7 +271,9 @@ export class GossipNetwork {
     const lp = lpStream(stream, { maxDataLength: this.maxFrameBytes })
     try {
       for (;;) {
-        const frame = await lp.read({ signal: this.stopping.signal })
+        // No signal: stop() closes the host, which ends this read (a per-read listener on a
+        // long-lived signal only costs).
+        const frame = await lp.read()
         this.events.frame(peer, frame.subarray())
       }
     } catch (err) {
