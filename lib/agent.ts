@@ -43,6 +43,11 @@ export interface AgentInit {
   readonly upstreams: readonly HostPort[]
   /** `/metrics`, `/healthz`, `/readyz`, `/state`; undefined disables. */
   readonly metricsListen?: HostPort
+  /**
+   * Publisher ids (hex) trusted now. A persisted view from a publisher no longer trusted (after a
+   * key rotation) is not served. Undefined: no check (tests without gossip).
+   */
+  readonly trustedPublisherIds?: readonly string[]
 }
 
 export interface AgentComponents {
@@ -136,7 +141,7 @@ export function createAgent(init: AgentInit, c: AgentComponents): Agent {
     }
   }
 
-  const apply = (v: ReplicaView, origin: 'live' | 'persisted'): void => {
+  const applyUnsafe = (v: ReplicaView, origin: 'live' | 'persisted'): void => {
     view = v
     updates.inc({ origin })
     recordsGauge.set(v.records.length)
@@ -152,6 +157,15 @@ export function createAgent(init: AgentInit, c: AgentComponents): Agent {
     }
     log.info('replica applied', { origin, records: v.records.length, publishers: v.publishers.length })
     if (origin === 'live') persist(v)
+  }
+
+  // Called from the gossip node's listener: a bug here must not reach the gossip driver.
+  const apply = (v: ReplicaView, origin: 'live' | 'persisted'): void => {
+    try {
+      applyUnsafe(v, origin)
+    } catch (err) {
+      log.error('applying the replica failed', { origin, err: errorMessage(err) })
+    }
   }
 
   const ready = (): Check =>
@@ -180,33 +194,47 @@ export function createAgent(init: AgentInit, c: AgentComponents): Agent {
     async start() {
       if (started) return
       started = true
-      if (init.hostsFile !== undefined)
-        hosts = createHostsSink(
-          { path: init.hostsFile, zones: init.zones },
-          { log: c.log, registry: c.registry },
-        )
-      if (init.dnsListen !== undefined)
-        dns = await startDnsServer({ listen: init.dnsListen, upstreams: init.upstreams }, cache, {
-          log: c.log,
-          registry: c.registry,
-        })
-      if (init.metricsListen !== undefined)
-        ops = await startOpsServer(
-          {
-            listen: init.metricsListen,
+      try {
+        if (init.hostsFile !== undefined)
+          hosts = createHostsSink(
+            { path: init.hostsFile, zones: init.zones },
+            { log: c.log, registry: c.registry },
+          )
+        if (init.dnsListen !== undefined)
+          dns = await startDnsServer({ listen: init.dnsListen, upstreams: init.upstreams }, cache, {
+            log: c.log,
             registry: c.registry,
-            healthy: () => ({ ok: true }),
-            ready,
-            jsonRoutes: { '/state': state },
-          },
-          c.log,
-        )
+          })
+        if (init.metricsListen !== undefined)
+          ops = await startOpsServer(
+            {
+              listen: init.metricsListen,
+              registry: c.registry,
+              healthy: () => ({ ok: true }),
+              ready,
+              jsonRoutes: { '/state': state },
+            },
+            c.log,
+          )
+      } catch (err) {
+        // A port in use: close what did start, so the process can exit with the error.
+        hosts?.stop()
+        await Promise.all([dns?.close(), ops?.close()])
+        started = false
+        throw err
+      }
       const live = c.source.current()
       if (live.publishers.length > 0) apply(live, 'live')
       else {
         try {
           const saved = loadPersistedView(init.stateDir)
-          if (saved !== undefined) apply(saved, 'persisted')
+          const trusted = init.trustedPublisherIds
+          const stale = saved?.publishers.find((p) => trusted !== undefined && !trusted.includes(p.id))
+          if (stale !== undefined)
+            log.warn('persisted replica ignored: its publisher is no longer trusted', {
+              publisher: stale.id,
+            })
+          else if (saved !== undefined) apply(saved, 'persisted')
         } catch (err) {
           if ((err as NodeJS.ErrnoException).code !== 'ENOENT')
             log.warn('ignoring unreadable persisted replica', { dir: init.stateDir, err: errorMessage(err) })

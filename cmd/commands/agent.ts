@@ -1,25 +1,41 @@
 import { existsSync } from 'node:fs'
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs'
+import { KubeConfig } from '@kubernetes/client-node'
 import { Registry } from 'prom-client'
 import { createAgent } from '../../lib/agent.ts'
+import { networksInit } from '../../lib/gossip/from-flags.ts'
 import { loadOrCreateNodeKey } from '../../lib/gossip/identity.ts'
-import { derivePsk, loadTrustedKeys, readPskFile } from '../../lib/gossip/keys.ts'
-import type { GossipNetworkConfig } from '../../lib/gossip/network-config.ts'
+import { loadTrustedKeys } from '../../lib/gossip/keys.ts'
 import { createGossipNode } from '../../lib/gossip/node.ts'
-import type { GossipNetworkInit } from '../../lib/gossip/node.ts'
+import type { SeedSource } from '../../lib/gossip/node.ts'
+import { createServiceSeedSource } from '../../lib/gossip/seeds-k8s.ts'
+import { createKubeApi } from '../../lib/k8s/client.ts'
+import { createK8sMetrics } from '../../lib/k8s/metrics.ts'
 import { randomRng, systemClock } from '../../lib/util/clock.ts'
+import { ConfigError, errorMessage } from '../../lib/util/errors.ts'
 import { createLogger } from '../../lib/util/log.ts'
+import type { Logger } from '../../lib/util/log.ts'
 import { agentConfigFromArgs, agentFlags, checkAgentFiles } from '../flags/agent.ts'
+import type { AgentConfig } from '../flags/agent.ts'
 
-function network(n: GossipNetworkConfig, secondary: boolean): GossipNetworkInit {
-  const suffix = secondary ? '-secondary' : ''
-  const psk =
-    n.secret !== undefined
-      ? derivePsk(n.secret, `gossip-secret${suffix}`)
-      : n.secretFile !== undefined
-        ? readPskFile(n.secretFile, `gossip-secret-file${suffix}`)
-        : undefined
-  return { listen: n.listen, seeds: n.seeds, psk }
+/** `--gossip-seed-service`: seeds from the Service's EndpointSlices, in-cluster credentials. */
+function seedSourceFor(config: AgentConfig, log: Logger, registry: Registry): SeedSource | undefined {
+  if (config.seedService === undefined) return undefined
+  const kc = new KubeConfig()
+  try {
+    kc.loadFromDefault()
+  } catch (err) {
+    throw new ConfigError('gossip-seed-service', `no Kubernetes credentials: ${errorMessage(err)}`, {
+      cause: err,
+    })
+  }
+  return createServiceSeedSource(
+    {
+      ...config.seedService,
+      listen: { primary: config.gossip.primary.listen.port, secondary: config.gossip.secondary?.listen.port },
+    },
+    { api: createKubeApi(kc), log, metrics: createK8sMetrics(registry), rng: randomRng() },
+  )
 }
 
 /** `dns-controller agent`: joins the gossip and serves the verified replica (cli.md). */
@@ -46,28 +62,28 @@ export const agentCommand: CommandModule = {
       log.warn(
         'gossip runs WITHOUT a pre-shared key (--gossip-insecure): anyone who reaches the port can join',
       )
-    if (config.seedService !== undefined)
-      log.warn('--gossip-seed-service is not wired in this build; only --gossip-seed seeds are used', {
-        service: `${config.seedService.namespace}/${config.seedService.name}`,
-      })
     const trusted = loadTrustedKeys(config.trustedPublisherKeyFiles, 'trusted-publisher-key-file')
-    const primary = network(config.gossip.primary, false)
-    const secondary =
-      config.gossip.secondary === undefined ? undefined : network(config.gossip.secondary, true)
     const registry = new Registry()
+    const seedSource = seedSourceFor(config, log, registry)
     const node = createGossipNode(
       {
-        primary,
-        ...(secondary === undefined ? {} : { secondary }),
+        ...networksInit(config.gossip),
         privateKey: await loadOrCreateNodeKey(config.stateDir),
         trustedPublishers: trusted,
       },
-      { clock: systemClock, rng: randomRng(), log, registry },
+      {
+        clock: systemClock,
+        rng: randomRng(),
+        log,
+        registry,
+        ...(seedSource === undefined ? {} : { seedSource }),
+      },
     )
     const agent = createAgent(
       {
         zones: config.zones,
         stateDir: config.stateDir,
+        trustedPublisherIds: trusted.map((k) => Buffer.from(k).toString('hex')),
         upstreams: config.upstreams,
         ...(config.hostsFile === undefined ? {} : { hostsFile: config.hostsFile }),
         ...(config.dnsListen === undefined ? {} : { dnsListen: config.dnsListen }),

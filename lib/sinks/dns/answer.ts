@@ -7,6 +7,7 @@
  * | --------------------------------------- | --------------------------------------- |
  * | shorter than a header, or a response    | dropped (counted)                       |
  * | undecodable, or not exactly 1 question  | FORMERR                                 |
+ * | over 4 KiB or 16 records (no query is)  | FORMERR, without decoding               |
  * | opcode other than QUERY                 | NOTIMP                                  |
  * | EDNS version other than 0               | BADVERS (RFC 6891 §6.1.3)               |
  * | class other than IN, zone transfers     | REFUSED                                 |
@@ -77,8 +78,17 @@ export function respond(buf: Buffer, transport: Transport, cache: AnswerCache, f
   return answerQuery(q, transport, cache, forward)
 }
 
+/**
+ * No real query is bigger or carries more records (a question, an OPT, maybe a TSIG or cookie);
+ * larger ones are refused before dns2's bit-by-bit decoder spends milliseconds on them.
+ */
+export const MAX_SLOW_QUERY_BYTES = 4096
+export const MAX_SLOW_QUERY_RECORDS = 16
+
 /** dns2's full decoder for the odd cases: compressed question names, extra records, trailing bytes. */
 function parseSlow(buf: Buffer): Query | undefined {
+  const records = buf.readUInt16BE(6) + buf.readUInt16BE(8) + buf.readUInt16BE(10)
+  if (buf.length > MAX_SLOW_QUERY_BYTES || records > MAX_SLOW_QUERY_RECORDS) return undefined
   let p: dns2.Packet
   try {
     p = Packet.parse(buf)

@@ -6,9 +6,9 @@
  * idle connections closed.
  */
 import { createSocket } from 'node:dgram'
-import type { RemoteInfo } from 'node:dgram'
+import type { RemoteInfo, Socket as UdpSocket } from 'node:dgram'
 import { createServer, isIPv6 } from 'node:net'
-import type { Socket } from 'node:net'
+import type { Server, Socket } from 'node:net'
 import { performance } from 'node:perf_hooks'
 import type { Registry } from 'prom-client'
 import type { HostPort } from '../../util/hostport.ts'
@@ -42,6 +42,17 @@ export interface DnsServer {
   readonly address: HostPort
   setCache(cache: AnswerCache): void
   close(): Promise<void>
+}
+
+/** Runs `start` and resolves once it calls back, or rejects on the emitter's first error. */
+function listenOnce(emitter: UdpSocket | Server, start: (done: () => void) => void): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    emitter.once('error', reject)
+    start(() => {
+      emitter.off('error', reject)
+      resolve()
+    })
+  })
 }
 
 export async function startDnsServer(
@@ -89,20 +100,10 @@ export async function startDnsServer(
     if (t0 >= 0) metrics.observe((performance.now() - t0) / 1000)
   }
 
-  const udp = createSocket({ type: isIPv6(init.listen.host) ? 'udp6' : 'udp4', reuseAddr: false })
-  udp.on('message', (msg: Buffer, rinfo: RemoteInfo) => {
+  const onMessage = (udp: UdpSocket) => (msg: Buffer, rinfo: RemoteInfo) => {
     // No send callback: errors surface as 'error' events, and the hot path stays lean.
     handle(msg, 'udp', (b) => udp.send(b, rinfo.port, rinfo.address))
-  })
-  udp.on('error', (err) => log.warn('dns udp socket error', { err: errorMessage(err) }))
-  await new Promise<void>((resolve, reject) => {
-    udp.once('error', reject)
-    udp.bind(init.listen.port, init.listen.host, () => {
-      udp.off('error', reject)
-      resolve()
-    })
-  })
-  const port = udp.address().port
+  }
 
   const idleMs = init.tcpIdleMs ?? 10_000
   const conns = new Set<Socket>()
@@ -131,19 +132,26 @@ export async function startDnsServer(
     })
   })
   tcp.maxConnections = init.maxTcpConnections ?? 1000
-  tcp.on('error', (err) => log.warn('dns tcp server error', { err: errorMessage(err) }))
-  try {
-    await new Promise<void>((resolve, reject) => {
-      tcp.once('error', reject)
-      tcp.listen(port, init.listen.host, () => {
-        tcp.off('error', reject)
-        resolve()
-      })
-    })
-  } catch (err) {
-    udp.close()
-    throw err
+
+  // UDP and TCP share the port. With port 0 the UDP port the kernel picks may be taken for TCP:
+  // then pick again.
+  let udp: UdpSocket | undefined
+  for (let attempt = 0; udp === undefined; attempt++) {
+    const u = createSocket({ type: isIPv6(init.listen.host) ? 'udp6' : 'udp4' })
+    u.on('message', onMessage(u))
+    try {
+      await listenOnce(u, (done) => u.bind(init.listen.port, init.listen.host, done))
+      await listenOnce(tcp, (done) => tcp.listen(u.address().port, init.listen.host, done))
+      udp = u
+    } catch (err) {
+      u.close()
+      if (init.listen.port !== 0 || attempt >= 20 || (err as NodeJS.ErrnoException).code !== 'EADDRINUSE')
+        throw err
+    }
   }
+  const port = udp.address().port
+  udp.on('error', (err) => log.warn('dns udp socket error', { err: errorMessage(err) }))
+  tcp.on('error', (err) => log.warn('dns tcp server error', { err: errorMessage(err) }))
   log.info('serving dns', { address: `${init.listen.host}:${port}`, names: cache.names.size, forwarding })
 
   let closed: Promise<void> | undefined

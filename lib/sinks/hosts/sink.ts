@@ -14,6 +14,12 @@ import { writeHostsFile } from './writer.ts'
 export interface HostsSinkInit {
   readonly path: string
   readonly zones: readonly string[]
+  /**
+   * The last view is re-applied this often, so a block someone else removed (cloud-init's
+   * manage_etc_hosts, an editor) comes back without a replica change; unchanged bytes are not
+   * written. 0 disables. @default 30000
+   */
+  readonly resyncMs?: number
 }
 
 export interface HostsSinkComponents {
@@ -54,6 +60,18 @@ export function createHostsSink(init: HostsSinkInit, c: HostsSinkComponents): Ho
   let failures = 0
   let stopped = false
   let waiters: (() => void)[] = []
+  let last: ReplicaView | undefined
+  const resyncMs = init.resyncMs ?? 30_000
+  const resync =
+    resyncMs > 0
+      ? setInterval(() => {
+          if (last !== undefined && pending === undefined && scheduled === undefined) {
+            pending = last
+            scheduled = setImmediate(run)
+          }
+        }, resyncMs)
+      : undefined
+  resync?.unref()
 
   const settle = (): void => {
     const w = waiters
@@ -93,7 +111,7 @@ export function createHostsSink(init: HostsSinkInit, c: HostsSinkComponents): Ho
 
   return {
     update(view) {
-      pending = view
+      pending = last = view
       if (scheduled === undefined && !stopped) scheduled = setImmediate(run)
     },
     idle: () =>
@@ -102,6 +120,7 @@ export function createHostsSink(init: HostsSinkInit, c: HostsSinkComponents): Ho
         : new Promise<void>((resolve) => waiters.push(resolve)),
     stop() {
       stopped = true
+      if (resync !== undefined) clearInterval(resync)
       if (scheduled !== undefined) {
         clearTimeout(scheduled as NodeJS.Timeout)
         clearImmediate(scheduled as NodeJS.Immediate)

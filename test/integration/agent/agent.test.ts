@@ -4,6 +4,9 @@ import assert from 'node:assert/strict'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { createServer } from 'node:net'
+import type { AddressInfo } from 'node:net'
+import { once } from 'node:events'
 import { Registry } from 'prom-client'
 import { createAgent } from '../../../lib/agent.ts'
 import type { ReplicaView } from '../../../lib/gossip/api.ts'
@@ -31,9 +34,10 @@ function setup(t: { after: (f: () => void) => void }): { dir: string; hostsFile:
   return { dir, hostsFile }
 }
 
-function startAgent(dir: string, hostsFile: string, source = memorySource()) {
+function startAgent(dir: string, hostsFile: string, source = memorySource(), trustedPublisherIds?: string[]) {
   return createAgent(
     {
+      ...(trustedPublisherIds === undefined ? {} : { trustedPublisherIds }),
       zones: ['k8s.local'],
       stateDir: join(dir, 'state'),
       hostsFile,
@@ -113,3 +117,55 @@ test('agent: a restart serves the persisted replica at once', { timeout: 30_000 
   assert.equal((await fetch(`http://127.0.0.1:${second.opsAddress?.port ?? 0}/readyz`)).status, 200)
   assert.equal((await dig(second.dnsAddress?.port ?? 0, 'api.internal.c.k8s.local', 'A')).answer.length, 2)
 })
+
+test(
+  'agent: a persisted replica from a publisher no longer trusted is not served',
+  { timeout: 30_000 },
+  async (t) => {
+    const { dir, hostsFile } = setup(t)
+    const source = memorySource()
+    const first = startAgent(dir, hostsFile, source)
+    await first.start()
+    source.set(V2)
+    await first.stop()
+
+    const second = startAgent(dir, hostsFile, memorySource(), ['cd'.repeat(32)])
+    await second.start()
+    t.after(() => second.stop())
+    assert.equal((await fetch(`http://127.0.0.1:${second.opsAddress?.port ?? 0}/readyz`)).status, 503)
+    assert.equal(
+      (await dig(second.dnsAddress?.port ?? 0, 'api.internal.c.k8s.local', 'A')).status,
+      'SERVFAIL',
+    )
+  },
+)
+
+test(
+  'agent: a metrics port in use fails start and leaves nothing listening',
+  { timeout: 30_000 },
+  async (t) => {
+    const { dir, hostsFile } = setup(t)
+    const blocker = createServer().listen(0, '127.0.0.1')
+    await once(blocker, 'listening')
+    t.after(() => blocker.close())
+    const port = (blocker.address() as AddressInfo).port
+    const agent = createAgent(
+      {
+        zones: ['k8s.local'],
+        stateDir: join(dir, 'state'),
+        hostsFile,
+        dnsListen: { host: '127.0.0.1', port: 0 },
+        upstreams: [],
+        metricsListen: { host: '127.0.0.1', port },
+      },
+      { source: memorySource(), log: silentLogger, registry: new Registry(), clock: systemClock },
+    )
+    await assert.rejects(agent.start(), /EADDRINUSE/)
+    // The DNS server that did start was closed: its port can be taken again.
+    const dnsPort = agent.dnsAddress?.port ?? 0
+    assert.ok(dnsPort > 0)
+    const again = createServer().listen(dnsPort, '127.0.0.1')
+    await once(again, 'listening')
+    again.close()
+  },
+)
