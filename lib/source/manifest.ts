@@ -36,7 +36,7 @@ export function parseManifest(text: string, source: string): unknown[] {
       )
     }
   } else {
-    // js-yaml, not `yaml`: on a 10 MB `kubectl get -o yaml` it is ~16x faster (bench/results/records.md).
+    // js-yaml, not `yaml`: on a 10 MB `kubectl get -o yaml` it is about 10x faster (bench/results/records.md).
     // YAML 1.2 core schema, which kubectl's quoting assumes; aliases capped against alias bombs.
     try {
       docs.push(...loadAll(text, { filename: source, maxAliases: 1000 }))
