@@ -75,6 +75,7 @@ class Core implements GossipCore {
   /** Our digest frame, rebuilt only when the replica changes (it is sent every sync interval). */
   private digestBytes: Uint8Array | undefined
   private started = false
+  private lastNow: Millis = 0
   private nextSyncAt: Millis = 0
   private nextRotateAt: Millis = 0
   private deadline: Millis | undefined = 0
@@ -128,7 +129,14 @@ class Core implements GossipCore {
       this.started = true
       this.nextSyncAt = now + this.rng.float() * this.cfg.syncIntervalMs
       this.nextRotateAt = now + (0.5 + this.rng.float()) * this.cfg.rotateIntervalMs
+    } else if (now < this.lastNow) {
+      // The wall clock was stepped back (NTP): timers are relative, so shift them with it.
+      const back = this.lastNow - now
+      this.nextSyncAt -= back
+      this.nextRotateAt -= back
+      this.members.clockSteppedBack(back)
     }
+    this.lastNow = now
     switch (input.type) {
       case 'message':
         this.handleMessage(now, input.from, input.bytes, out)

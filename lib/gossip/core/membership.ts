@@ -262,6 +262,13 @@ export class Membership {
     out.push({ type: 'dial', addr })
   }
 
+  /** The driver's clock stepped back by `backMs`: move every deadline back with it, so no dial waits
+   * for the clock to catch up. */
+  clockSteppedBack(backMs: Millis): void {
+    for (const from of [this.passive, this.seeds]) for (const st of from.values()) st.nextDialAt -= backMs
+    for (const [a, d] of this.dialing) this.dialing.set(a, d - backMs)
+  }
+
   /** Expires dial timeouts and dials towards `activeViewTarget`. */
   maintain(now: Millis, out: Action[]): void {
     for (const [a, deadline] of this.dialing) if (deadline <= now) this.dialFailed(now, a)

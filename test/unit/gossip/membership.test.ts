@@ -123,3 +123,16 @@ test('config: createGossipCore refuses an invalid config or malformed keys (a pr
   assert.throws(() => core({ self: 'x', config: { ...GOSSIP_DEFAULTS, fanout: 0 } }), /fanout/)
   assert.throws(() => core({ self: 'x', trustedPublishers: [new Uint8Array(31)] }), /32 raw bytes/)
 })
+
+test('a wall clock stepped back an hour does not stall digests or dials', () => {
+  const c = core({ self: 'n', seeds: ['s1'] })
+  c.step(0, { type: 'listen-addrs', addrs: ['me'] })
+  c.step(0, { type: 'peer-up', peer: 'p', addrs: [] })
+  const hour = 3_600_000
+  runTimers(c, 0, hour)
+  const back = 10 // the clock jumps from one hour to 10 ms
+  c.step(back, { type: 'timer' })
+  const acts = runTimers(c, back, back + 3_000)
+  assert.ok(acts.filter((a) => a.type === 'send' && a.bytes[1] === Kind.Digest).length >= 2)
+  assert.ok((c.nextDeadline() as number) < back + 3_000 + GOSSIP_DEFAULTS.rotateIntervalMs)
+})
