@@ -23,6 +23,7 @@ export interface PeerArgs {
   readonly port: number
   readonly seeds: readonly number[]
   readonly syncIntervalMs?: number
+  readonly livenessIntervalMs?: number
 }
 
 type FromParent = { type: 'publish'; n: number; tag: string } | { type: 'stats' } | { type: 'stop' }
@@ -54,7 +55,11 @@ const node = createGossipNode(
     ...(signerKey === undefined ? {} : { signer: signerFromPrivateKey(signerKey) }),
     config: { ...GOSSIP_DEFAULTS, syncIntervalMs: args.syncIntervalMs ?? GOSSIP_DEFAULTS.syncIntervalMs },
     // Every process is on 127.0.0.1: libp2p's per-IP connection rate limit would refuse joins.
-    host: { inboundConnectionThreshold: 10_000, maxIncomingPendingConnections: 1000 },
+    host: {
+      inboundConnectionThreshold: 10_000,
+      maxIncomingPendingConnections: 1000,
+      ...(args.livenessIntervalMs === undefined ? {} : { livenessIntervalMs: args.livenessIntervalMs }),
+    },
   },
   {
     clock: systemClock,

@@ -14,7 +14,9 @@
  * With --compiled the peers run from JavaScript compiled by tsc (as a built image would) instead of
  * Node's TypeScript stripping, which costs ~17 MB RSS per process by itself.
  *
- * Run: node bench/gossip-procs.ts [--agents 50 --runs 5 --records 100 --idle 20 --node-flags '...' --compiled]
+ * --liveness-ms N sets libp2p's connection-monitor interval (0 = off; default: the node's 30 s).
+ *
+ * Run: node bench/gossip-procs.ts [--agents 50 --runs 5 --records 100 --idle 20 --node-flags '...' --compiled --liveness-ms N]
  */
 import { execSync, fork, spawn } from 'node:child_process'
 import type { ChildProcess } from 'node:child_process'
@@ -39,6 +41,7 @@ const NODE_FLAGS = (flagIdx < 0 ? '--max-semi-space-size=1' : (process.argv[flag
   .split(' ')
   .filter((f) => f !== '')
 const COMPILED = process.argv.includes('--compiled')
+const LIVENESS_MS = process.argv.includes('--liveness-ms') ? arg('liveness-ms', 30_000) : undefined
 const SEED_AGENTS = 3 // like three control-plane nodes behind the seed Service
 const CLK_TCK = 100
 
@@ -75,7 +78,8 @@ function peerEntry(): string {
 let entry = ''
 
 async function startPeer(a: PeerArgs): Promise<Proc> {
-  const child = fork(entry, [JSON.stringify(a)], {
+  const args: PeerArgs = LIVENESS_MS === undefined ? a : { ...a, livenessIntervalMs: LIVENESS_MS }
+  const child = fork(entry, [JSON.stringify(args)], {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     execArgv: NODE_FLAGS,
   })
@@ -143,7 +147,7 @@ const fmt = (x: number, d = 1): string => x.toFixed(d)
 async function main(): Promise<void> {
   const commit = execSync('git rev-parse --short HEAD').toString().trim()
   console.log(
-    `gossip-procs commit=${commit} node=${process.version} cpus=${cpus().length} agents=${AGENTS} records=${RECORDS} runs=${RUNS} idle_s=${IDLE_S} node_flags="${NODE_FLAGS.join(' ')}" peer=${COMPILED ? 'compiled-js' : 'ts-source'} loadavg_1m=${loadavg()[0]?.toFixed(1)}`,
+    `gossip-procs commit=${commit} node=${process.version} cpus=${cpus().length} agents=${AGENTS} records=${RECORDS} runs=${RUNS} idle_s=${IDLE_S} node_flags="${NODE_FLAGS.join(' ')}" peer=${COMPILED ? 'compiled-js' : 'ts-source'} liveness_ms=${LIVENESS_MS ?? 'default'} loadavg_1m=${loadavg()[0]?.toFixed(1)}`,
   )
   entry = peerEntry()
   const pem = generatePublisherKeyPem()

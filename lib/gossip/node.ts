@@ -45,7 +45,11 @@ export interface SeedSource extends Startable {
 
 export type HostTuning = Pick<
   HostInit,
-  'inboundConnectionThreshold' | 'maxIncomingPendingConnections' | 'maxConnections' | 'handshakeTimeoutMs'
+  | 'inboundConnectionThreshold'
+  | 'maxIncomingPendingConnections'
+  | 'maxConnections'
+  | 'handshakeTimeoutMs'
+  | 'livenessIntervalMs'
 >
 
 export interface GossipNodeInit {

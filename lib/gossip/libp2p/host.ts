@@ -34,6 +34,10 @@ export interface HostInit {
   /** The protector, noise and yamux handshake must finish within this. @default 5000 */
   readonly handshakeTimeoutMs?: number
   readonly onProtectorReject?: (reason: ProtectorRejectReason, err: Error) => void
+  /** libp2p's connection monitor probes every connection this often (a new stream each time) and
+   * aborts a connection whose probe times out; 0 disables it. It is how a silently dead peer is
+   * noticed. @default 30000 (libp2p's own default, 10 s, costs idle CPU on every connection) */
+  readonly livenessIntervalMs?: number
 }
 
 export function hostPortToMultiaddr(hp: HostPort): Multiaddr {
@@ -59,6 +63,10 @@ export async function createHost(init: HostInit): Promise<Libp2p> {
             ...(init.onProtectorReject === undefined ? {} : { onReject: init.onProtectorReject }),
           }),
         }),
+    connectionMonitor:
+      (init.livenessIntervalMs ?? 30_000) === 0
+        ? { enabled: false }
+        : { pingInterval: init.livenessIntervalMs ?? 30_000 },
     connectionManager: {
       inboundConnectionThreshold: init.inboundConnectionThreshold ?? 100,
       maxIncomingPendingConnections: init.maxIncomingPendingConnections ?? 64,

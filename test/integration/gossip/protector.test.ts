@@ -4,7 +4,7 @@
  */
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { randomBytes } from 'node:crypto'
+import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto'
 import { connect, createServer } from 'node:net'
 import type { Socket } from 'node:net'
 import type { Libp2p } from 'libp2p'
@@ -186,5 +186,66 @@ test(
     assert.ok(flipped)
     assert.ok(b.rejects.includes('bad-record'), `rejects: ${b.rejects.join(',')}`)
     await echo(a.node, b.node, [randomBytes(1000)])
+  },
+)
+
+test(
+  'an independent client of the documented handshake is accepted; an oversized record is refused',
+  { timeout: 30_000 },
+  async (t) => {
+    // Follows docs/PROTOCOL.md "Private-network handshake" with node:crypto only, so the doc and the
+    // code cannot drift apart unnoticed.
+    const psk = randomBytes(32)
+    const a = await host(t, psk)
+    const s = await rawSocket(a.port)
+    s.on('error', () => {})
+    const received: Buffer[] = []
+    let closed = false
+    s.on('data', (d: Buffer) => received.push(d))
+    s.on('close', () => (closed = true))
+    const readBytes = async (n: number): Promise<Buffer> => {
+      for (;;) {
+        const all = Buffer.concat(received)
+        if (all.byteLength >= n) {
+          received.length = 0
+          if (all.byteLength > n) received.push(all.subarray(n))
+          return all.subarray(0, n)
+        }
+        if (closed) throw new Error('closed')
+        await new Promise((r) => setTimeout(r, 5))
+      }
+    }
+    const ours = randomBytes(32)
+    s.write(Buffer.concat([MAGIC, ours]))
+    const hello = await readBytes(HELLO_BYTES)
+    assert.deepEqual(hello.subarray(0, 8), Buffer.from('dnscpn/1'))
+    const theirs = hello.subarray(8)
+    const key = (from: Buffer, to: Buffer): Buffer =>
+      Buffer.from(hkdfSync('sha256', psk, Buffer.concat([from, to]), 'dns-controller/pnet/v1 record key', 32))
+    const seal = (k: Buffer, seq: number, plain: Buffer): Buffer => {
+      const header = Buffer.alloc(4)
+      header.writeUInt32BE(plain.byteLength + 16)
+      const nonce = Buffer.alloc(12)
+      nonce.writeBigUInt64BE(BigInt(seq), 4)
+      const c = createCipheriv('chacha20-poly1305', k, nonce, { authTagLength: 16 })
+      c.setAAD(header, { plaintextLength: plain.byteLength })
+      return Buffer.concat([header, c.update(plain), c.final(), c.getAuthTag()])
+    }
+    s.write(seal(key(ours, theirs), 0, Buffer.from('dnscpn/1')))
+    const confirm = await readBytes(4 + 8 + 16)
+    const nonce0 = Buffer.alloc(12)
+    const d = createDecipheriv('chacha20-poly1305', key(theirs, ours), nonce0, { authTagLength: 16 })
+    d.setAAD(confirm.subarray(0, 4), { plaintextLength: 8 })
+    d.setAuthTag(confirm.subarray(12))
+    assert.deepEqual(Buffer.concat([d.update(confirm.subarray(4, 12)), d.final()]), Buffer.from('dnscpn/1'))
+    assert.equal(a.rejects.length, 0, 'handshake accepted')
+    // A record header claiming 16 MB: refused before anything is buffered.
+    const header = Buffer.alloc(4)
+    header.writeUInt32BE(16 << 20)
+    s.write(header)
+    for (let i = 0; i < 200 && !a.rejects.includes('oversized-record'); i++)
+      await new Promise((r) => setTimeout(r, 10))
+    assert.deepEqual(a.rejects, ['oversized-record'])
+    s.destroy()
   },
 )
