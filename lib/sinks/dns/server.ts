@@ -21,6 +21,9 @@ import { createForwarder } from './forward.ts'
 import { createDnsMetrics } from './metrics.ts'
 import { RCODE } from './wire.ts'
 
+/** Unread answers a TCP connection may queue before it is closed. */
+export const MAX_TCP_BACKLOG_BYTES = 1 << 20
+
 export interface DnsServerInit {
   readonly listen: HostPort
   /** Forward names outside our zones here; empty answers them REFUSED. */
@@ -114,6 +117,12 @@ export async function startDnsServer(
     sock.on('close', () => conns.delete(sock))
     const send = (b: Buffer): void => {
       if (sock.destroyed) return
+      // A client that pipelines queries but never reads its answers is cut off, not buffered for.
+      if (sock.writableLength > MAX_TCP_BACKLOG_BYTES) {
+        metrics.dropped('tcp-backlog')
+        sock.destroy()
+        return
+      }
       const framed = Buffer.allocUnsafe(b.length + 2)
       framed.writeUInt16BE(b.length, 0)
       b.copy(framed, 2)
@@ -150,7 +159,11 @@ export async function startDnsServer(
     }
   }
   const port = udp.address().port
-  udp.on('error', (err) => log.warn('dns udp socket error', { err: errorMessage(err) }))
+  // Send failures (a flood to unreachable ports, EPERM from a firewall) are counted, not logged each.
+  udp.on('error', (err) => {
+    metrics.dropped('send-error')
+    log.debug('dns udp socket error', { err: errorMessage(err) })
+  })
   tcp.on('error', (err) => log.warn('dns tcp server error', { err: errorMessage(err) }))
   log.info('serving dns', { address: `${init.listen.host}:${port}`, names: cache.names.size, forwarding })
 

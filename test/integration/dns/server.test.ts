@@ -104,3 +104,23 @@ test(
     assert.match(text, /dns_controller_dns_queries_total\{transport="tcp",qtype="A",rcode="NOERROR"\} 1/)
   },
 )
+
+test('a TCP client that never reads its answers is cut off', { timeout: 30_000 }, async (t) => {
+  const { server, port, registry } = await startFixture()
+  t.after(() => server.close())
+  const sock = connect(port, '127.0.0.1')
+  sock.on('error', () => {})
+  t.after(() => sock.destroy())
+  await once(sock, 'connect')
+  sock.pause() // never read: answers pile up on the server
+  const q = framed(query('big.c.k8s.local', 1, 1)) // ~1 KB answers
+  const cutOff = async (): Promise<boolean> =>
+    /dns_controller_dns_dropped_total\{reason="tcp-backlog"\} 1/.test(await registry.metrics())
+  const deadline = Date.now() + 20_000
+  while (!(await cutOff())) {
+    assert.ok(Date.now() < deadline, 'the connection was never cut off')
+    // once() rejects on 'error' (ECONNRESET once the server has cut us off): that is expected.
+    if (!sock.destroyed && !sock.write(q))
+      await Promise.race([once(sock, 'drain').catch(() => {}), new Promise((r) => setTimeout(r, 50))])
+  }
+})
