@@ -4,6 +4,7 @@
  *   → { type: 'publish', atMs, sinceStartMs, records, marks: names starting with "lat-" }
  *   → { type: 'mem', rssMb, heapMb, maxRssMb } when asked with { type: 'mem' } (after a gc)
  *   ← { type: 'stop' }
+ * With BENCH_GOSSIP set, records also go out through a real gossip node (the agent is the parent).
  */
 import { Registry } from 'prom-client'
 import { Controller } from '../lib/controller.ts'
@@ -18,8 +19,41 @@ const startedAt = Date.now()
 const send = (msg: unknown): void => {
   process.send?.(msg)
 }
+/** With BENCH_GOSSIP (JSON: secret, keyPem, listenPort, seedPort) publishing goes through a real gossip node. */
+interface GossipArgs {
+  readonly secret: string
+  readonly keyPem: string
+  readonly listenPort: number
+  readonly seedPort: number
+}
+const gossipArgs =
+  process.env.BENCH_GOSSIP === undefined ? undefined : (JSON.parse(process.env.BENCH_GOSSIP) as GossipArgs)
+let gossip: (Publisher & { start(): Promise<void>; stop(): Promise<void> }) | undefined
+if (gossipArgs !== undefined) {
+  // Imported only here so the memory-publisher runs measure the controller alone.
+  const { generateKeyPair } = await import('@libp2p/crypto/keys')
+  const { derivePsk, parsePrivateKeyPem, signerFromPrivateKey } = await import('../lib/gossip/keys.ts')
+  const { createGossipNode } = await import('../lib/gossip/node.ts')
+  const key = parsePrivateKeyPem(gossipArgs.keyPem)
+  if (typeof key === 'string') throw new Error(key)
+  const signer = signerFromPrivateKey(key)
+  gossip = createGossipNode(
+    {
+      primary: {
+        listen: { host: '127.0.0.1', port: gossipArgs.listenPort },
+        seeds: [{ host: '127.0.0.1', port: gossipArgs.seedPort }],
+        psk: derivePsk(gossipArgs.secret, 'gossip-secret'),
+      },
+      privateKey: await generateKeyPair('Ed25519'),
+      trustedPublishers: [signer.publicKey],
+      signer,
+    },
+    { clock: systemClock, rng: randomRng(), log: silentLogger, registry: new Registry() },
+  )
+  await gossip.start()
+}
 const publisher: Publisher = {
-  publish(records) {
+  async publish(records) {
     const marks = records.filter((r) => r.name.startsWith('lat-')).map((r) => r.name)
     send({
       type: 'publish',
@@ -28,7 +62,7 @@ const publisher: Publisher = {
       records: records.length,
       marks,
     })
-    return Promise.resolve({ id: 'bench', version: String(Date.now()) })
+    return gossip === undefined ? { id: 'bench', version: String(Date.now()) } : await gossip.publish(records)
   },
 }
 const registry = new Registry()
@@ -39,6 +73,9 @@ const wiring = kubeWiring(
     watchIngress: false,
     instance: 'bench',
     leaderElection: { namespace: 'kube-system', name: 'dns-controller', identity: 'bench' },
+    ...(process.env.BENCH_PAGE_SIZE === undefined
+      ? {}
+      : { listWatch: { pageSize: Number(process.env.BENCH_PAGE_SIZE) } }),
   },
   base,
 )
@@ -70,6 +107,7 @@ process.on('message', (msg: { type: string }) => {
     void (async () => {
       await wiring.leader?.stop()
       await controller.stop()
+      await gossip?.stop()
       process.exit(0)
     })()
   }

@@ -70,6 +70,7 @@ export class Controller implements Startable {
   private readonly source: ViewSource
   private readonly debouncer: Debouncer
   private reported = new Set<string>()
+  private evented = new Set<string>()
   private timer: ReturnType<typeof setTimeout> | undefined
   private retryTimer: ReturnType<typeof setTimeout> | undefined
   private publishing = false
@@ -218,19 +219,28 @@ export class Controller implements Startable {
     await this.c.publisher.publish(records)
   }
 
-  /** Logs, counts and (leader only) sends as Events the problems that are new since last time. */
+  /**
+   * Logs and counts the problems that are new since last time; the leader also sends Events for
+   * the problems it has not sent yet in its term (a new leader reports what its predecessor did,
+   * the recorder's dedup keeps repeats down).
+   */
   private report(problems: readonly Problem[]): void {
     const now = new Set<string>()
+    const evented = new Set<string>()
     for (const p of problems) {
       const line = formatProblem(p)
       now.add(line)
-      if (this.reported.has(line)) continue
-      this.m.problems.inc({ kind: p.kind })
-      this.c.log.warn('record problem', { problem: p.kind, detail: line })
-      if (this.leader)
+      if (!this.reported.has(line)) {
+        this.m.problems.inc({ kind: p.kind })
+        this.c.log.warn('record problem', { problem: p.kind, detail: line })
+      }
+      if (!this.leader) continue
+      evented.add(line)
+      if (!this.evented.has(line))
         this.c.events?.record({ object: p.object, reason: problemReason(p), message: problemMessage(p) })
     }
     this.reported = now
+    this.evented = evented
   }
 }
 
