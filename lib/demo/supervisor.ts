@@ -38,7 +38,8 @@ export function spawnChild(init: SpawnInit): Child {
   let proc: ChildProcess
   try {
     proc = spawn(init.node, [init.cli, ...init.args], {
-      stdio: ['ignore', fd, fd],
+      // The IPC channel is only a lifeline: a child stops when it closes (cmd/dns-controller.ts).
+      stdio: ['ignore', fd, fd, 'ipc'],
       detached: true,
       env: process.env,
     })

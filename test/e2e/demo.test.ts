@@ -140,3 +140,33 @@ test(
     assert.deepEqual(processesMentioning(tempDir), [], 'no child process outlives the demo')
   },
 )
+
+test(
+  'demo killed outright (SIGKILL): its children notice and stop by themselves',
+  { skip: hasDig() ? false : 'needs dig', timeout: DEADLINE_MS },
+  async (t) => {
+    const child = spawn(process.execPath, [CLI, 'demo', '--agents', '1'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    let stdout = ''
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
+    t.after(() => {
+      if (child.exitCode === null) child.kill('SIGKILL')
+    })
+    await until('the demo is up', 60_000, async () =>
+      stdout.includes('Ctrl-C stops everything')
+        ? true
+        : child.exitCode === null
+          ? undefined
+          : assert.fail(stdout),
+    )
+    const tempDir = /temp dir +(\S+)/.exec(stdout)?.[1]
+    assert.ok(tempDir !== undefined)
+    t.after(() => rm(tempDir, { recursive: true, force: true }))
+    assert.equal(processesMentioning(tempDir).length, 2, 'a controller and one agent run')
+    child.kill('SIGKILL')
+    await until('no child outlives the demo', 15_000, async () =>
+      processesMentioning(tempDir).length === 0 ? true : undefined,
+    )
+  },
+)
