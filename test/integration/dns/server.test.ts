@@ -106,14 +106,18 @@ test(
 )
 
 test('a TCP client that never reads its answers is cut off', { timeout: 30_000 }, async (t) => {
-  const { server, port, registry } = await startFixture()
+  // 4000 addresses: every answer is ~64 KB, so a few hundred unread ones fill the socket buffers.
+  const huge = Array.from({ length: 4000 }, (_, i) => `10.3.${i >> 8}.${i & 255}`)
+  const { server, port, registry } = await startFixture({
+    records: [{ name: 'huge.c.k8s.local', type: 'A', values: huge, ttlSeconds: 60 }],
+  })
   t.after(() => server.close())
   const sock = connect(port, '127.0.0.1')
   sock.on('error', () => {})
   t.after(() => sock.destroy())
   await once(sock, 'connect')
   sock.pause() // never read: answers pile up on the server
-  const q = framed(query('big.c.k8s.local', 1, 1)) // ~1 KB answers
+  const q = Buffer.concat(Array.from({ length: 50 }, () => framed(query('huge.c.k8s.local', 1, 1))))
   const cutOff = async (): Promise<boolean> =>
     /dns_controller_dns_dropped_total\{reason="tcp-backlog"\} 1/.test(await registry.metrics())
   const deadline = Date.now() + 20_000
