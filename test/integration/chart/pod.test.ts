@@ -7,24 +7,26 @@
  * `$(POD_IP)` to 127.0.0.1, moves the ports to free ones, and runs `dns-controller` with exactly
  * the chart's flags otherwise. A publisher signing with the private key the chart generated
  * publishes a record over gossip keyed with the chart's pre-shared key; the agent must trust it
- * through the chart's certificate and serve it in the hosts file, over DNS and in /state.
+ * through the chart's certificate and serve it in the hosts file, over DNS and in /state, and the
+ * chart's CoreDNS server block, run by the real CoreDNS, must forward the name to it.
  */
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
 import { once } from 'node:events'
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { test } from 'node:test'
 import { derivePsk, parsePrivateKeyPem, signerFromPrivateKey } from '../../../lib/gossip/keys.ts'
+import { testbinDir } from '../../harness/kube.ts'
 import { startNode } from '../../helpers/gossip.ts'
 import { dig } from '../dns/dig.ts'
 import { find, render, toolsMissing } from './helm.ts'
-import { CLI, NODE, freePort, materialise, podArgs, secretValue, until } from './pods.ts'
+import { CLI, NODE, dataOf, freePort, materialise, podArgs, secretValue, until } from './pods.ts'
 
 const NAME = 'hello.internal.mycluster.k8s.local'
 
-const skip = toolsMissing('helm')
+const skip = toolsMissing('helm', 'coredns')
 
 test(
   'the chart agent pod, as a process, serves what the chart-keyed publisher signs',
@@ -34,7 +36,12 @@ test(
     t.after(() => rmSync(root, { recursive: true, force: true }))
     // Static seeds so that no API server is needed; the seed address is replaced below.
     const { objects } = await render({
-      set: ['agent.seeds.fromService=false', 'agent.seeds.static[0]=192.0.2.1:3999'],
+      set: [
+        'agent.seeds.fromService=false',
+        'agent.seeds.static[0]=192.0.2.1:3999',
+        'coredns.customConfigMap.enabled=true',
+        'agent.dns.service.clusterIP=10.0.0.53',
+      ],
     })
     const ds = find(objects, 'DaemonSet', '-agent')
     const mountPaths = materialise(root, objects, ds)
@@ -79,6 +86,25 @@ test(
       state.publishers.map((p) => p.id),
       [Buffer.from(signer.publicKey).toString('hex')],
     )
+
+    // Pods ask CoreDNS: the chart's server block, run by the real CoreDNS. Only the listen port
+    // and the forward address change (the Service's ClusterIP becomes the agent's address).
+    const block = dataOf(find(objects, 'ConfigMap', 'coredns-custom'))['dns-controller.server'] ?? ''
+    const corePort = await freePort()
+    const corefile = join(root, 'Corefile')
+    writeFileSync(
+      corefile,
+      block
+        .replace('k8s.local:53 {', `k8s.local:${corePort} {\n    bind 127.0.0.1`)
+        .replace('forward . 10.0.0.53', `forward . 127.0.0.1:${dnsPort}`),
+    )
+    const coredns = spawn(join(testbinDir(), 'coredns'), ['-conf', corefile, '-quiet'], { stdio: 'ignore' })
+    t.after(() => coredns.kill('SIGKILL'))
+    await until('CoreDNS to answer through the agent', async () => {
+      const r = await dig(corePort, NAME, 'A')
+      return r.answer.some((a) => a.endsWith('IN A 10.0.0.12'))
+    })
+    coredns.kill('SIGTERM')
 
     agent.kill('SIGTERM')
     const [code] = await exited

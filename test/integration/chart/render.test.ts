@@ -4,10 +4,12 @@
  */
 import assert from 'node:assert/strict'
 import { X509Certificate, createPrivateKey, createPublicKey, generateKeyPairSync } from 'node:crypto'
-import { mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, it } from 'node:test'
+import { execFile } from 'node:child_process'
+import { promisify } from 'node:util'
 import {
   CHART_DIR,
   COMBINATIONS,
@@ -272,6 +274,23 @@ describe('chart: helm lint and render', { skip }, () => {
         '--trusted-publisher-key-file=/etc/dns-controller/trust/publisher.pub,/etc/dns-controller/trust/extra-0.pub',
       ),
     )
+  })
+
+  it('keys made by `dns-controller keygen` go in with --set-file, as docs/operations.md says', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dnsc-keygen-'))
+    const cli = join(import.meta.dirname, '../../../cmd/dns-controller.ts')
+    await promisify(execFile)(process.execPath, [cli, 'keygen', '--out', dir])
+    const file = (name: string): string => readFileSync(join(dir, name), 'utf8')
+    const { objects } = await render({
+      setFile: [
+        `gossip.secret=${join(dir, 'gossip.psk')}`,
+        `publisher.privateKey=${join(dir, 'publisher.key')}`,
+        `publisher.publicKey=${join(dir, 'publisher.pub')}`,
+      ],
+    })
+    assert.equal(secretData(find(objects, 'Secret', '-gossip'), 'gossip.psk'), file('gossip.psk'))
+    assert.equal(secretData(find(objects, 'Secret', '-publisher'), 'publisher.key'), file('publisher.key'))
+    assert.equal(dataOf(find(objects, 'ConfigMap', '-trust'), 'publisher.pub'), file('publisher.pub'))
   })
 
   it('a supplied private key gets a matching certificate for the agents', async () => {
