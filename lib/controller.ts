@@ -106,19 +106,6 @@ export class Controller implements Startable {
         changed()
         return result
       },
-      scope: (name, kind) => {
-        const s = this.pipeline.desired.createScope(name, kind)
-        return {
-          replace: (key, records, extra) => {
-            s.replace(key, records, extra)
-            changed()
-          },
-          markSynced: () => {
-            s.markSynced()
-            changed()
-          },
-        }
-      },
       synced: (kind: ViewKind) => {
         this.pipeline.markSynced(kind)
         changed()

@@ -42,8 +42,6 @@ export interface ControllerRunConfig {
   /** @default 'dns-controller' */
   readonly leaderElectName?: string
   readonly metricsListen?: HostPort
-  /** `--cluster-name` / `--api-external-address` (validated). */
-  readonly cluster?: { readonly name: string; readonly externalAddresses: readonly string[] }
 }
 
 export interface ControllerRunDeps {
@@ -86,9 +84,9 @@ export async function runController(cfg: ControllerRunConfig, deps: ControllerRu
       api,
       {
         watchIngress: cfg.pipeline.watchIngress,
+        watchApiserver: cfg.pipeline.apiserver !== undefined,
         ...(cfg.watchNamespace === undefined ? {} : { watchNamespace: cfg.watchNamespace }),
         instance: identity,
-        ...(cfg.cluster === undefined ? {} : { cluster: cfg.cluster }),
         ...(elect
           ? {
               leaderElection: {

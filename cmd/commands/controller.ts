@@ -6,7 +6,6 @@ import { loadSigner } from '../../lib/gossip/keys.ts'
 import { createGossipNode } from '../../lib/gossip/node.ts'
 import { randomRng, systemClock } from '../../lib/util/clock.ts'
 import { createLogger } from '../../lib/util/log.ts'
-import { clusterFlags, clusterNamesFromArgs } from '../flags/cluster.ts'
 import { checkControllerFiles, controllerConfigFromArgs, controllerFlags } from '../flags/controller.ts'
 import { runController } from './controller-run.ts'
 
@@ -16,7 +15,7 @@ export const controllerCommand: CommandModule = {
   describe: 'run the controller (default command)',
   builder: (y: Argv) =>
     y
-      .options({ ...controllerFlags, ...clusterFlags })
+      .options(controllerFlags)
       .example(
         '$0 --dns=gossip --zone=*/* --internal-ipv4 --gossip-seed=10.0.0.2:3999',
         'in a cluster (kOps-style flags)',
@@ -24,7 +23,6 @@ export const controllerCommand: CommandModule = {
       .example('$0 --from objects.yaml --gossip-insecure --internal-ipv4', 'from a manifest, no cluster'),
   handler: async (argv: ArgumentsCamelCase) => {
     const config = controllerConfigFromArgs(argv)
-    const cluster = clusterNamesFromArgs(argv, config.records.zones, config.source.kind === 'file')
     checkControllerFiles(config, existsSync)
     const log = createLogger({ verbosity: config.verbosity, component: 'controller' })
     for (const w of config.warnings) log.warn(w)
@@ -51,7 +49,6 @@ export const controllerCommand: CommandModule = {
         ...(source.kind === 'cluster' && source.kubeconfig !== undefined
           ? { kubeconfig: source.kubeconfig }
           : {}),
-        ...(cluster === undefined ? {} : { cluster }),
         leaderElect: config.leaderElection.enabled,
         leaderElectNamespace: config.leaderElection.namespace,
         leaderElectName: config.leaderElection.name,

@@ -4,6 +4,7 @@
  */
 import type { Options } from 'yargs'
 import type { PipelineOptions } from '../../lib/records/pipeline.ts'
+import { checkApiserverOptions } from '../../lib/records/apiserver.ts'
 import { checkZoneFlag, gossipZones, parseZoneRules } from '../../lib/records/zones.ts'
 import type { ZoneRules } from '../../lib/records/zones.ts'
 import { ConfigError } from '../../lib/util/errors.ts'
@@ -42,6 +43,18 @@ export const recordFlags = {
     default: false,
     description: "publish Pods that are not Ready or are terminating (kOps' behaviour)",
   },
+  'cluster-name': {
+    type: 'string',
+    description:
+      "publish api.internal.NAME (each kube-apiserver's advertised address, from the default/kubernetes EndpointSlices) and api.NAME, with or without kOps' annotations",
+    defaultDescription: 'none (off)',
+  },
+  'api-external-address': {
+    type: 'string',
+    description:
+      'with --cluster-name: api.NAME → these IPs (A/AAAA) or this one hostname (CNAME), repeatable or comma-separated; none: the ExternalIPs of control-plane nodes',
+    defaultDescription: 'control-plane ExternalIPs',
+  },
 } as const satisfies Record<string, Options>
 
 export interface RecordFlagConfig {
@@ -67,9 +80,22 @@ export function recordConfigFromArgs(args: Readonly<Record<string, unknown>>): R
   const ns = stringFlag(args['watch-namespace'])?.trim() ?? ''
   if (ns !== '' && !/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/.test(ns))
     throw new ConfigError('watch-namespace', `"${ns}" is not a valid namespace name`)
+  const clusterName = stringFlag(args['cluster-name'])?.trim().toLowerCase().replace(/\.$/, '') ?? ''
+  const externalAddresses = listFlag(args['api-external-address'])
+  if (clusterName === '' && externalAddresses.length > 0)
+    throw new ConfigError('api-external-address', 'needs --cluster-name')
+  const apiserver = clusterName === '' ? undefined : Object.freeze({ clusterName, externalAddresses })
+  if (apiserver !== undefined) {
+    const reason = checkApiserverOptions(apiserver, permitted)
+    if (reason !== undefined) {
+      const flag = reason.startsWith('--api-external-address: ') ? 'api-external-address' : 'cluster-name'
+      throw new ConfigError(flag, reason.replace(/^--api-external-address: /, ''))
+    }
+  }
   return Object.freeze({
     zoneRules,
     pipeline: Object.freeze({
+      ...(apiserver === undefined ? {} : { apiserver }),
       zones: permitted,
       internalIPv4: boolFlag(args['internal-ipv4'], 'internal-ipv4'),
       internalIPv6: boolFlag(args['internal-ipv6'], 'internal-ipv6'),

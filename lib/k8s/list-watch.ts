@@ -179,7 +179,7 @@ export class ListWatch<V> implements Startable {
     do {
       const page = await this.c.api.get(
         this.init.path,
-        { limit: this.init.pageSize, continue: cont },
+        { limit: this.init.pageSize, continue: cont, labelSelector: this.init.labelSelector },
         this.signal,
       )
       if (!isRecord(page) || !Array.isArray(page.items)) throw new Error(`list ${this.init.path}: not a list`)

@@ -4,14 +4,20 @@
  * a.1). Pods and Services without either DNS annotation are dropped at once, so 10,000 plain Pods
  * cost nothing but the list traffic.
  */
-import { projectIngress, projectNode, projectPod, projectService } from '../records/project.ts'
+import { API_SERVICE } from '../records/apiserver.ts'
+import {
+  projectEndpointSlice,
+  projectIngress,
+  projectNode,
+  projectPod,
+  projectService,
+  SERVICE_NAME_LABEL,
+} from '../records/project.ts'
 import type { Projected } from '../records/project.ts'
 import { ANNOTATION_EXTERNAL, ANNOTATION_INTERNAL } from '../records/types.ts'
 import type { View, ViewKind } from '../records/views.ts'
 import type { Startable } from '../util/lifecycle.ts'
 import { isRecord } from './client.ts'
-import { CLUSTER_REF, KUBERNETES_SLICES, clusterRecords, sliceProjection } from './cluster-names.ts'
-import type { SliceView } from './cluster-names.ts'
 import { ListWatch } from './list-watch.ts'
 import type { ListWatchComponents, ListWatchInit, Projection } from './list-watch.ts'
 import type { ViewSink, ViewSource, SourceStatus } from '../source/types.ts'
@@ -20,8 +26,6 @@ export interface KubeSourceInit {
   readonly kinds: readonly ViewKind[]
   /** Restricts Pods, Services and Ingresses to one namespace; '' or undefined = all. */
   readonly watchNamespace?: string
-  /** `--cluster-name`: also publish api.internal.NAME / api.NAME (cluster-names.ts). */
-  readonly cluster?: { readonly name: string; readonly externalAddresses: readonly string[] }
   /** Backoff and paging overrides for every watcher. */
   readonly listWatch?: Omit<ListWatchInit, 'kind' | 'path'>
 }
@@ -31,6 +35,7 @@ const PROJECT: Readonly<Record<ViewKind, (o: unknown) => Projected<View>>> = {
   Pod: projectPod,
   Service: projectService,
   Ingress: projectIngress,
+  EndpointSlice: projectEndpointSlice,
 }
 
 export function collectionPath(kind: ViewKind, namespace: string | undefined): string {
@@ -44,40 +49,16 @@ export function collectionPath(kind: ViewKind, namespace: string | undefined): s
       return `/api/v1${ns}/services`
     case 'Ingress':
       return `/apis/networking.k8s.io/v1${ns}/ingresses`
+    case 'EndpointSlice':
+      // Only the apiservers' own slices (--cluster-name; labelSelector below), whatever
+      // --watch-namespace says: a namespaced Role in `default` is all this needs.
+      return `/apis/discovery.k8s.io/v1/namespaces/${API_SERVICE.namespace}/endpointslices`
   }
 }
 
-/** The EndpointSlices of default/kubernetes feed one "cluster" scope. */
-function clusterWatcher(
-  cluster: NonNullable<KubeSourceInit['cluster']>,
-  sink: ViewSink,
-  c: ListWatchComponents,
-): ListWatch<SliceView> {
-  const scope = sink.scope('cluster', 'EndpointSlice')
-  const slices = new Map<string, SliceView>()
-  const recompute = (): void =>
-    scope.replace('api', clusterRecords(cluster.name, slices.values(), cluster.externalAddresses), {
-      ref: CLUSTER_REF,
-    })
-  return new ListWatch<SliceView>(
-    { kind: 'EndpointSlice', ...KUBERNETES_SLICES },
-    sliceProjection,
-    {
-      upsert: (key, view) => {
-        slices.set(key, view)
-        recompute()
-      },
-      remove: (key) => {
-        slices.delete(key)
-        recompute()
-      },
-      synced: () => {
-        recompute()
-        scope.markSynced()
-      },
-    },
-    { ...c, log: c.log.child('endpointslice') },
-  )
+/** Server-side filter per kind: the apiservers' slices only. */
+export function labelSelector(kind: ViewKind): string | undefined {
+  return kind === 'EndpointSlice' ? `${SERVICE_NAME_LABEL}=${API_SERVICE.name}` : undefined
 }
 
 function metadata(o: unknown): Record<string, unknown> | undefined {
@@ -106,14 +87,15 @@ export function projection(kind: ViewKind): Projection<Projected<View>> {
 }
 
 export class KubeSource implements ViewSource, Startable {
-  private readonly watchers: (ListWatch<Projected<View>> | ListWatch<SliceView>)[]
+  private readonly watchers: ListWatch<Projected<View>>[]
 
   constructor(init: KubeSourceInit, sink: ViewSink, c: ListWatchComponents) {
-    const kinds = init.kinds.map((kind) => {
+    this.watchers = init.kinds.map((kind) => {
       const path = collectionPath(kind, kind === 'Node' ? undefined : init.watchNamespace)
       const log = c.log.child(kind.toLowerCase())
+      const selector = labelSelector(kind)
       return new ListWatch<Projected<View>>(
-        { ...init.listWatch, kind, path },
+        { ...init.listWatch, kind, path, ...(selector === undefined ? {} : { labelSelector: selector }) },
         projection(kind),
         {
           upsert: (key, p) => (p.ok ? sink.upsert(p.view) : sink.invalid(kind, key, p.problem)),
@@ -123,7 +105,6 @@ export class KubeSource implements ViewSource, Startable {
         { ...c, log },
       )
     })
-    this.watchers = init.cluster === undefined ? kinds : [...kinds, clusterWatcher(init.cluster, sink, c)]
   }
 
   get synced(): boolean {

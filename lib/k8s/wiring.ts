@@ -19,6 +19,8 @@ import { KubeSource } from './source.ts'
 
 export interface KubeWiringInit {
   readonly watchIngress: boolean
+  /** `--cluster-name`: watch the default/kubernetes EndpointSlices too. @default false */
+  readonly watchApiserver?: boolean
   /** '' or undefined: all namespaces. */
   readonly watchNamespace?: string
   /** Undefined: no election, this replica always publishes. */
@@ -26,8 +28,6 @@ export interface KubeWiringInit {
   /** Names this replica in Events (`reportingInstance`). */
   readonly instance: string
   readonly listWatch?: Omit<ListWatchInit, 'kind' | 'path'>
-  /** `--cluster-name` / `--api-external-address`. */
-  readonly cluster?: { readonly name: string; readonly externalAddresses: readonly string[] }
 }
 
 export interface KubeWiringComponents {
@@ -46,7 +46,13 @@ export interface KubeWiring {
 
 export function kubeWiring(api: KubeApi, init: KubeWiringInit, c: KubeWiringComponents): KubeWiring {
   const metrics = createK8sMetrics(c.registry)
-  const kinds: ViewKind[] = ['Node', 'Pod', 'Service', ...(init.watchIngress ? (['Ingress'] as const) : [])]
+  const kinds: ViewKind[] = [
+    'Node',
+    'Pod',
+    'Service',
+    ...(init.watchIngress ? (['Ingress'] as const) : []),
+    ...(init.watchApiserver === true ? (['EndpointSlice'] as const) : []),
+  ]
   const leader =
     init.leaderElection === undefined
       ? undefined
@@ -70,7 +76,6 @@ export function kubeWiring(api: KubeApi, init: KubeWiringInit, c: KubeWiringComp
           kinds,
           ...(init.watchNamespace === undefined ? {} : { watchNamespace: init.watchNamespace }),
           ...(init.listWatch === undefined ? {} : { listWatch: init.listWatch }),
-          ...(init.cluster === undefined ? {} : { cluster: init.cluster }),
         },
         sink,
         { api, log: c.log.child('watch'), metrics, rng: c.rng },

@@ -43,6 +43,7 @@ export interface DesiredSnapshot {
 interface Entry {
   readonly ref: ObjectRef
   readonly records: readonly DnsRecord[]
+  readonly precedence?: number
 }
 
 function sameRecords(a: readonly DnsRecord[], b: readonly DnsRecord[]): boolean {
@@ -78,6 +79,7 @@ export class DesiredRecords {
     string,
     {
       kind: ObjectRef['kind']
+      precedence: number
       entries: Map<ObjectKey, Entry>
       problems: Map<ObjectKey, readonly Problem[]>
       synced: boolean
@@ -98,11 +100,15 @@ export class DesiredRecords {
     return true
   }
 
-  /** Creates a scope (once per name; a duplicate is a bug). `kind` names objects in problems. */
-  createScope(name: string, kind: ObjectRef['kind']): Scope {
+  /**
+   * Creates a scope (once per name; a duplicate is a bug). `kind` names objects in problems.
+   * `precedence` (default 0): this scope's records replace lower ones for the same name (resolve.ts).
+   */
+  createScope(name: string, kind: ObjectRef['kind'], precedence = 0): Scope {
     if (this.#scopes.has(name)) throw new Error(`scope ${name} already exists`)
     const state = {
       kind,
+      precedence,
       entries: new Map<ObjectKey, Entry>(),
       problems: new Map<ObjectKey, readonly Problem[]>(),
       synced: false,
@@ -149,7 +155,8 @@ export class DesiredRecords {
     const owned: Entry[] = []
     const problems: Problem[] = []
     for (const s of this.#scopes.values()) {
-      for (const e of s.entries.values()) owned.push(e)
+      for (const e of s.entries.values())
+        owned.push(s.precedence === 0 ? e : { ...e, precedence: s.precedence })
       for (const ps of s.problems.values()) problems.push(...ps)
     }
     const resolved: Resolved = resolveRecords(owned)

@@ -8,6 +8,13 @@
  * a hostNetwork pod with several IPs depends on its node's InternalIPs, so the pipeline remembers
  * those pods by node and recomputes them when that node changes or goes away.
  */
+import {
+  apiExternalFromNode,
+  apiExternalStatic,
+  apiInternalRecords,
+  APISERVER_PRECEDENCE,
+} from './apiserver.ts'
+import type { ApiserverOptions } from './apiserver.ts'
 import { ingressRecords, nodeRecords, podDependsOnNode, podRecords, serviceRecords } from './build.ts'
 import type { RecordsResult } from './build.ts'
 import { assertNever } from '../util/errors.ts'
@@ -20,6 +27,12 @@ import type { NodeIndex, NodeView, PodView, View, ViewKind } from './views.ts'
 export interface PipelineOptions extends RecordOptions {
   /** `--watch-ingress`: without it there is no ingress scope and Ingress views are ignored. */
   readonly watchIngress: boolean
+  /**
+   * `--cluster-name` (and `--api-external-address`): api.internal.NAME from the default/kubernetes
+   * EndpointSlices, api.NAME from the given addresses or control-plane nodes (apiserver.ts).
+   * Absent: no EndpointSlice scope, EndpointSlice views are ignored.
+   */
+  readonly apiserver?: ApiserverOptions
 }
 
 /** kOps' scope names (Appendix A). */
@@ -28,7 +41,12 @@ export const SCOPE_OF: Readonly<Record<ViewKind, string>> = {
   Pod: 'pod',
   Service: 'service',
   Ingress: 'ingress',
+  EndpointSlice: 'apiserver',
 }
+
+/** api.NAME's scope: derived from Nodes (or --api-external-address), not a watcher of its own. */
+export const API_EXTERNAL_SCOPE = 'apiserver-external'
+const STATIC_KEY = 'api'
 
 export class RecordPipeline {
   readonly desired = new DesiredRecords()
@@ -39,11 +57,31 @@ export class RecordPipeline {
   readonly #dependents = new Map<string, Map<string, PodView>>()
   readonly #podNode = new Map<string, string>()
   readonly nodes: NodeIndex = { get: (name) => this.#nodes.get(name) }
+  /** api.NAME per control-plane node, or one static entry; undefined without --cluster-name. */
+  readonly #apiExternal: Scope | undefined
 
   constructor(opts: PipelineOptions) {
     this.#opts = opts
-    const kinds: ViewKind[] = ['Node', 'Pod', 'Service', ...(opts.watchIngress ? (['Ingress'] as const) : [])]
-    for (const kind of kinds) this.#scopes.set(kind, this.desired.createScope(SCOPE_OF[kind], kind))
+    const kinds: ViewKind[] = [
+      'Node',
+      'Pod',
+      'Service',
+      ...(opts.watchIngress ? (['Ingress'] as const) : []),
+      ...(opts.apiserver === undefined ? [] : (['EndpointSlice'] as const)),
+    ]
+    for (const kind of kinds) {
+      const precedence = kind === 'EndpointSlice' ? APISERVER_PRECEDENCE : 0
+      this.#scopes.set(kind, this.desired.createScope(SCOPE_OF[kind], kind, precedence))
+    }
+    const api = opts.apiserver
+    if (api !== undefined) {
+      this.#apiExternal = this.desired.createScope(API_EXTERNAL_SCOPE, 'Node', APISERVER_PRECEDENCE)
+      if (api.externalAddresses.length > 0) {
+        const r = apiExternalStatic(api, opts.zones)
+        this.#apiExternal.replace(STATIC_KEY, r.records, { problems: r.problems })
+        this.#apiExternal.markSynced()
+      }
+    }
   }
 
   /** Which kinds this pipeline has scopes for (watchers to start). */
@@ -61,6 +99,7 @@ export class RecordPipeline {
     if (view.kind === 'Node') {
       this.#nodes.set(view.key, view)
       this.#recomputeDependents(view.key)
+      this.#apiExternalFor(view)
     }
     return result.problems
   }
@@ -72,13 +111,13 @@ export class RecordPipeline {
   reject(problem: Problem): string {
     const ref = problem.object
     const key = ref.namespace === undefined ? ref.name : `${ref.namespace}/${ref.name}`
-    const kind = ref.kind === 'EndpointSlice' ? undefined : ref.kind
-    if (kind === undefined) return key
+    const kind = ref.kind
     this.#scopes.get(kind)?.replace(key, [], { ref, problems: [problem] })
     if (kind === 'Pod') this.#untrackPod(key)
     if (kind === 'Node') {
       this.#nodes.delete(key)
       this.#recomputeDependents(key)
+      this.#apiExternalGone(key)
     }
     return key
   }
@@ -92,6 +131,7 @@ export class RecordPipeline {
     if (kind === 'Node') {
       this.#nodes.delete(key)
       this.#recomputeDependents(key)
+      this.#apiExternalGone(key)
     }
   }
 
@@ -102,6 +142,8 @@ export class RecordPipeline {
 
   markSynced(kind: ViewKind): void {
     this.#scopes.get(kind)?.markSynced()
+    // api.NAME from nodes is complete once the nodes are.
+    if (kind === 'Node') this.#apiExternal?.markSynced()
   }
 
   snapshot(): DesiredSnapshot | undefined {
@@ -118,9 +160,24 @@ export class RecordPipeline {
         return nodeRecords(view, this.#opts)
       case 'Ingress':
         return ingressRecords(view, this.#opts)
+      case 'EndpointSlice':
+        return this.#opts.apiserver === undefined
+          ? { records: [], problems: [] }
+          : apiInternalRecords(view, this.#opts.apiserver, this.#opts.zones)
       default:
         return assertNever(view)
     }
+  }
+
+  #apiExternalFor(node: NodeView): void {
+    const api = this.#opts.apiserver
+    if (this.#apiExternal === undefined || api === undefined || api.externalAddresses.length > 0) return
+    const r = apiExternalFromNode(node, api, this.#opts.zones)
+    this.#apiExternal.replace(node.key, r.records, { ref: node.ref, problems: r.problems })
+  }
+
+  #apiExternalGone(key: string): void {
+    if (this.#opts.apiserver?.externalAddresses.length === 0) this.#apiExternal?.replace(key, [])
   }
 
   #trackPod(pod: PodView): void {

@@ -8,6 +8,7 @@ import { ANNOTATION_EXTERNAL, ANNOTATION_INTERNAL } from './types.ts'
 import type { ObjectRef } from './types.ts'
 import type {
   DnsAnnotations,
+  EndpointSliceView,
   IngressView,
   LoadBalancerIngress,
   NodeAddress,
@@ -188,12 +189,38 @@ export function projectIngress(o: unknown): Projected<IngressView> {
   })
 }
 
+export const SERVICE_NAME_LABEL = 'kubernetes.io/service-name'
+
+export function projectEndpointSlice(o: unknown): Projected<EndpointSliceView> {
+  return project('EndpointSlice', o, true, (e, ref) => {
+    const labels = obj(obj(e['metadata'], 'metadata')['labels'], 'metadata.labels')
+    const readyAddresses: string[] = []
+    arr(e['endpoints'], 'endpoints').forEach((x, i) => {
+      const ep = obj(x, `endpoints[${i}]`)
+      // The API says an absent `ready` means ready (terminating endpoints say false).
+      if (obj(ep['conditions'], `endpoints[${i}].conditions`)['ready'] === false) return
+      arr(ep['addresses'], `endpoints[${i}].addresses`).forEach((a, j) => {
+        const text = str(a, `endpoints[${i}].addresses[${j}]`)
+        if (text !== undefined && text !== '') readyAddresses.push(text)
+      })
+    })
+    return {
+      kind: 'EndpointSlice',
+      ref,
+      key: keyOf(ref),
+      serviceName: str(labels[SERVICE_NAME_LABEL], `metadata.labels["${SERVICE_NAME_LABEL}"]`) ?? '',
+      readyAddresses,
+    }
+  })
+}
+
 /** The kinds records are built from; anything else is skipped by callers. */
 export const PROJECTORS: Readonly<Record<ViewKind, (o: unknown) => Projected<View>>> = {
   Service: projectService,
   Pod: projectPod,
   Node: projectNode,
   Ingress: projectIngress,
+  EndpointSlice: projectEndpointSlice,
 }
 
 /** Projects by `kind` (manifests carry it); undefined for kinds that make no records. */

@@ -7,6 +7,7 @@
  * | A / AAAA / CNAME                  | its value under (name, type)                          |
  * | `_alias` name → target            | each target value under (name, target's type)         |
  * | `_alias` to a missing target      | nothing; problem `unresolved-alias`                   |
+ * | any, for a name that an owner of a higher precedence also has | nothing (replaced)       |
  *
  * Then values are sorted in plain string order (`10.0.0.10` < `10.0.0.2`, as kOps) and
  * de-duplicated, names lose their trailing dot, and every set gets TTL 60. A name that has both a
@@ -20,6 +21,11 @@ import type { DnsRecord, ObjectRef, RecordType, ResolvedRecord } from './types.t
 export interface OwnedRecords {
   readonly ref: ObjectRef
   readonly records: readonly DnsRecord[]
+  /**
+   * Records of a higher precedence replace, name by name, every record of a lower one for the
+   * same name (`--cluster-name` records over annotations, apiserver.ts). @default 0
+   */
+  readonly precedence?: number
 }
 
 export interface Resolved {
@@ -74,10 +80,19 @@ export function resolveRecords(sets: Iterable<OwnedRecords>, ttlSeconds = DEFAUL
     if (p.refs[p.refs.length - 1] !== ref && !p.refs.includes(ref)) p.refs.push(ref)
     return p
   }
+  // The highest precedence claiming each name; only names claimed above 0 are tracked.
+  const top = new Map<string, number>()
+  for (const { records, precedence = 0 } of owned) {
+    if (precedence <= 0) continue
+    for (const r of records)
+      if (r.aliasTarget !== true && (top.get(stripTrailingDot(r.fqdn)) ?? 0) < precedence)
+        top.set(stripTrailingDot(r.fqdn), precedence)
+  }
   const problems: Problem[] = []
-  for (const { ref, records } of owned) {
+  for (const { ref, records, precedence = 0 } of owned) {
     for (const r of records) {
       if (r.aliasTarget === true) continue
+      if (top.size > 0 && (top.get(stripTrailingDot(r.fqdn)) ?? 0) > precedence) continue
       if (r.type !== '_alias') {
         get(r.fqdn, r.type, ref).singles.push(r.value)
         continue

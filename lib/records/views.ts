@@ -65,7 +65,21 @@ export interface IngressView {
   readonly loadBalancer: readonly LoadBalancerIngress[]
 }
 
-export type View = ServiceView | PodView | NodeView | IngressView
+/**
+ * An EndpointSlice (discovery.k8s.io/v1), for `--cluster-name`: only the slices of the
+ * `default/kubernetes` Service make records (apiserver.ts), from what each apiserver advertises.
+ */
+export interface EndpointSliceView {
+  readonly kind: 'EndpointSlice'
+  readonly ref: ObjectRef
+  readonly key: string
+  /** The `kubernetes.io/service-name` label; '' when absent. */
+  readonly serviceName: string
+  /** Addresses of endpoints whose `conditions.ready` is not false (the API: absent means ready). */
+  readonly readyAddresses: readonly string[]
+}
+
+export type View = ServiceView | PodView | NodeView | IngressView | EndpointSliceView
 export type ViewKind = View['kind']
 
 /** What record building needs to know about nodes (pods look up their node's InternalIPs). */

@@ -15,7 +15,7 @@ export interface SyncOptions {
 export interface SyncResult {
   /** Objects that fed a scope. */
   readonly used: number
-  /** Objects of kinds that make no records (ConfigMaps, …; EndpointSlices for now) or outside the namespace. */
+  /** Objects of kinds that make no records (ConfigMaps, …; EndpointSlices without --cluster-name) or outside the namespace. */
   readonly skipped: number
 }
 
@@ -41,7 +41,9 @@ export function syncObjects(
       skipped++
       continue
     }
-    if (kind !== 'Node' && opts.watchNamespace !== undefined && namespaceOf(o) !== opts.watchNamespace) {
+    // Nodes are cluster-wide, and the apiservers' EndpointSlices live in `default` whatever the namespace.
+    const anyNamespace = kind === 'Node' || kind === 'EndpointSlice'
+    if (!anyNamespace && opts.watchNamespace !== undefined && namespaceOf(o) !== opts.watchNamespace) {
       skipped++
       continue
     }

@@ -2,9 +2,7 @@
  * What the controller reads records from: the Kubernetes API (lib/k8s/source.ts) or a manifest
  * file (`--from`, lib/source/file-source.ts). Both push views into a `ViewSink`.
  */
-import type { ReplaceExtra } from '../records/desired.ts'
 import type { Problem } from '../records/problems.ts'
-import type { DnsRecord, ObjectRef } from '../records/types.ts'
 import type { SyncOptions, SyncResult } from './objects.ts'
 import type { View, ViewKind } from '../records/views.ts'
 import type { Startable } from '../util/lifecycle.ts'
@@ -19,13 +17,6 @@ export interface ViewSink {
   synced(kind: ViewKind): void
   /** A complete set of objects of every kind (a manifest read): relist semantics for all kinds. */
   replaceAll(objects: readonly unknown[], opts: SyncOptions): SyncResult
-  /** One more scope of records beside the kinds' (e.g. `--cluster-name`); it joins the publishing gate. */
-  scope(name: string, kind: ObjectRef['kind']): ExtraScope
-}
-
-export interface ExtraScope {
-  replace(key: string, records: readonly DnsRecord[], extra?: ReplaceExtra): void
-  markSynced(): void
 }
 
 export interface SourceStatus {

@@ -46,6 +46,17 @@ export interface KubeInit {
   readonly users?: readonly KubeUser[]
   /** Deadline for etcd and kube-apiserver to become ready. @default 90000 */
   readonly startTimeoutMs?: number
+  /**
+   * kube-apiserver's `--endpoint-reconciler-type`. `lease` keeps the default/kubernetes
+   * EndpointSlice listing each running apiserver's advertised address (--cluster-name tests).
+   * @default 'none'
+   */
+  readonly endpointReconciler?: 'none' | 'lease'
+}
+
+export interface ApiserverStart {
+  /** `--advertise-address` (not loopback: the API refuses loopback endpoints); default: the host's address. */
+  readonly advertiseAddress?: string
 }
 
 export interface ApiResponse {
@@ -66,7 +77,7 @@ export interface KubeCluster {
   request(method: string, path: string, body?: unknown, user?: string): Promise<ApiResponse>
   /** Kills kube-apiserver only (etcd keeps the data); `startApiserver` brings it back on the same port. */
   stopApiserver(): Promise<void>
-  startApiserver(): Promise<void>
+  startApiserver(opts?: ApiserverStart): Promise<void>
   stop(): Promise<void>
 }
 
@@ -260,13 +271,17 @@ export async function startKube(init: KubeInit = {}): Promise<KubeCluster> {
       `--token-auth-file=${join(dir, 'tokens.csv')}`,
       '--authorization-mode=RBAC',
       '--disable-admission-plugins=ServiceAccount',
-      '--endpoint-reconciler-type=none',
+      `--endpoint-reconciler-type=${init.endpointReconciler ?? 'none'}`,
       '--enable-priority-and-fairness=false',
       '--profiling=false',
       '--v=1',
     ]
-    const startApiserver = async (): Promise<void> => {
-      const proc = startProcess('kube-apiserver', apiArgs, apiLog)
+    const startApiserver = async (opts: ApiserverStart = {}): Promise<void> => {
+      const args =
+        opts.advertiseAddress === undefined
+          ? apiArgs
+          : [...apiArgs, `--advertise-address=${opts.advertiseAddress}`]
+      const proc = startProcess('kube-apiserver', args, apiLog)
       apiserver = proc
       await waitUntil(
         'kube-apiserver',

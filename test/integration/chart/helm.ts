@@ -145,6 +145,7 @@ export const COMBINATIONS: readonly { readonly name: string; readonly input: Ren
         'gossip.secondary.enabled=true',
         'controller.zones[0]=*/*',
         'controller.zones[1]=mycluster.k8s.local',
+        'controller.clusterName=mycluster.k8s.local',
       ],
     },
   },

@@ -1,6 +1,6 @@
 /**
  * What each ServiceAccount of the installed chart may and may not do (SubjectAccessReviews in
- * cluster.test.ts). Releases: r0 defaults in dns-0, r1 with watchIngress in dns-1, r2 without a
+ * cluster.test.ts). Releases: r0 defaults in dns-0, r1 with watchIngress and clusterName in dns-1, r2 without a
  * seed Service in dns-2. Grants come first: a denial is only meaningful once grants have propagated.
  */
 export interface AccessCase {
@@ -15,6 +15,15 @@ export interface AccessCase {
 }
 
 export const ACCESS: readonly AccessCase[] = [
+  {
+    name: 'controller with clusterName lists the EndpointSlices of default',
+    user: 'dns-1:r1-dns-controller-controller',
+    verb: 'list',
+    resource: 'endpointslices',
+    group: 'discovery.k8s.io',
+    namespace: 'default',
+    allowed: true,
+  },
   {
     name: 'controller lists pods everywhere',
     user: 'dns-0:r0-dns-controller-controller',
@@ -120,6 +129,24 @@ export const ACCESS: readonly AccessCase[] = [
     resource: 'endpointslices',
     group: 'discovery.k8s.io',
     namespace: 'dns-2',
+    allowed: false,
+  },
+  {
+    name: 'controller with clusterName: no EndpointSlices elsewhere',
+    user: 'dns-1:r1-dns-controller-controller',
+    verb: 'list',
+    resource: 'endpointslices',
+    group: 'discovery.k8s.io',
+    namespace: 'kube-system',
+    allowed: false,
+  },
+  {
+    name: 'controller without clusterName: no EndpointSlices',
+    user: 'dns-0:r0-dns-controller-controller',
+    verb: 'list',
+    resource: 'endpointslices',
+    group: 'discovery.k8s.io',
+    namespace: 'default',
     allowed: false,
   },
 ]

@@ -154,9 +154,13 @@ describe('chart: helm lint and render', { skip }, () => {
     )
     assert.deepEqual(at(clusterRoles[0], 'rules'), [
       { apiGroups: [''], resources: ['services', 'pods', 'nodes'], verbs: ['get', 'list', 'watch'] },
-      { apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'], verbs: ['get', 'list', 'watch'] },
       { apiGroups: [''], resources: ['events'], verbs: ['create', 'patch'] },
     ])
+    assert.equal(
+      objects.find((o) => o.kind === 'Role' && o.metadata.name.endsWith('-controller-apiserver')),
+      undefined,
+      'no EndpointSlice access without clusterName',
+    )
     assert.deepEqual(at(find(objects, 'Role', '-controller'), 'rules'), [
       { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['get', 'create', 'update'] },
     ])
@@ -314,6 +318,32 @@ describe('chart: helm lint and render', { skip }, () => {
     }
   })
 
+  it('controller.clusterName: --cluster-name and --api-external-address, EndpointSlice access in default only', async () => {
+    const { objects } = await render({
+      set: [
+        'controller.clusterName=c1.k8s.local',
+        'controller.apiExternalAddresses={203.0.113.5,203.0.113.6}',
+      ],
+    })
+    const args = argsOf(find(objects, 'Deployment', '-controller'))
+    for (const flag of [
+      '--cluster-name=c1.k8s.local',
+      '--api-external-address=203.0.113.5',
+      '--api-external-address=203.0.113.6',
+    ])
+      assert.ok(args.includes(flag), args.join(' '))
+    const role = find(objects, 'Role', '-controller-apiserver')
+    assert.equal(role.metadata.namespace, 'default')
+    assert.deepEqual(at(role, 'rules'), [
+      { apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'], verbs: ['get', 'list', 'watch'] },
+    ])
+    const binding = find(objects, 'RoleBinding', '-controller-apiserver')
+    assert.equal(binding.metadata.namespace, 'default')
+    assert.deepEqual(at(binding, 'subjects'), [
+      { kind: 'ServiceAccount', name: 'r-dns-controller-controller', namespace: 'dns' },
+    ])
+  })
+
   it('gossip.insecure: no gossip Secret, no key mounted, --gossip-insecure on both sides', async () => {
     const { objects } = await render({ set: ['gossip.insecure=true'] })
     assert.equal(objects.filter((o) => o.kind === 'Secret' && o.metadata.name.endsWith('-gossip')).length, 0)
@@ -330,6 +360,11 @@ describe('chart: helm lint and render', { skip }, () => {
     { name: 'gossip secret too short', set: ['gossip.secret=short'], message: /gossip\/secret/ },
     { name: 'misspelt value', set: ['agent.hostFile.enabled=false'], message: /hostFile/ },
     { name: 'bad ipFamily', set: ['ipFamily=dual'], message: /ipFamily/ },
+    {
+      name: 'clusterName not a DNS name',
+      set: ['controller.clusterName=My_Cluster'],
+      message: /clusterName/,
+    },
     { name: 'CoreDNS zone "local"', set: ['coredns.zones[0]=local'], message: /coredns.zones: "local"/ },
     {
       name: 'CoreDNS zone "cluster.local"',

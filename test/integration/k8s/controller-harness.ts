@@ -51,13 +51,22 @@ export async function startTestController(init: TestControllerInit): Promise<Tes
         ? { leaderElection: { namespace: 'kube-system', name: 'dns-controller', identity: name } }
         : {}),
       listWatch: { backoffBaseMs: 200, backoffCapMs: 2000 },
-      ...(init.cluster === undefined ? {} : { cluster: init.cluster }),
+      watchApiserver: init.cluster !== undefined,
     },
     base,
   )
+  const apiserver =
+    init.cluster === undefined
+      ? {}
+      : { apiserver: { clusterName: init.cluster.name, externalAddresses: init.cluster.externalAddresses } }
   const controller = new Controller(
     {
-      records: { ...RECORD_DEFAULTS, internalIPv4: true, watchIngress: init.watchIngress ?? true },
+      records: {
+        ...RECORD_DEFAULTS,
+        internalIPv4: true,
+        watchIngress: init.watchIngress ?? true,
+        ...apiserver,
+      },
       debounceMs: 50,
     },
     {

@@ -236,6 +236,30 @@ const bad = [
     flag: 'watch-namespace',
     message: /namespace/,
   },
+  {
+    name: 'cluster name outside the zones',
+    argv: ['--internal-ipv4', '--zone=example.com', '--cluster-name=c.k8s.local'],
+    flag: 'cluster-name',
+    message: /api\.c\.k8s\.local is outside the permitted zones/,
+  },
+  {
+    name: 'invalid cluster name',
+    argv: ['--internal-ipv4', '--cluster-name=a_b.local'],
+    flag: 'cluster-name',
+    message: /valid DNS name/,
+  },
+  {
+    name: 'external address without cluster name',
+    argv: ['--internal-ipv4', '--api-external-address=1.2.3.4'],
+    flag: 'api-external-address',
+    message: /needs --cluster-name/,
+  },
+  {
+    name: 'external hostname with an IP',
+    argv: ['--internal-ipv4', '--cluster-name=c.k8s.local', '--api-external-address=lb.example.net,1.2.3.4'],
+    flag: 'api-external-address',
+    message: /only value/,
+  },
 ]
 for (const c of bad) {
   test(`controller flags: ${c.name} → ConfigError naming --${c.flag}`, async () => {
@@ -249,6 +273,21 @@ for (const c of bad) {
     )
   })
 }
+
+test('--cluster-name and --api-external-address become the pipeline apiserver options', async () => {
+  const off = await config(['--internal-ipv4'])
+  assert.equal(off.records.apiserver, undefined)
+  const on = await config([
+    '--internal-ipv4',
+    '--cluster-name=My.K8s.Local.',
+    '--api-external-address=203.0.113.1',
+    '--api-external-address=2001:db8::1',
+  ])
+  assert.deepEqual(on.records.apiserver, {
+    clusterName: 'my.k8s.local',
+    externalAddresses: ['203.0.113.1', '2001:db8::1'],
+  })
+})
 
 test('unknown flags are refused by the parser', async () => {
   await assert.rejects(
