@@ -108,7 +108,12 @@ describe(
     test('no annotations: api.internal is the advertised address, by DNS and in the hosts block of every agent', async () => {
       // What kube-apiserver advertises by default: the host's first non-loopback address.
       const path = '/apis/discovery.k8s.io/v1/namespaces/default/endpointslices/kubernetes'
-      const slice = await kube.request('GET', path)
+      // The lease reconciler writes the slice shortly after /readyz turns ready: wait for it.
+      let slice = await kube.request('GET', path)
+      for (const deadline = Date.now() + 30_000; slice.status === 404 && Date.now() < deadline;) {
+        await new Promise((r) => setTimeout(r, 200))
+        slice = await kube.request('GET', path)
+      }
       assert.equal(slice.status, 200, 'the lease reconciler keeps default/kubernetes')
       const body = slice.body as { endpoints?: { addresses: string[] }[] }
       const advertised = body.endpoints?.[0]?.addresses[0]
