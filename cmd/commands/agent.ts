@@ -1,15 +1,10 @@
 import { existsSync } from 'node:fs'
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs'
-import { Registry } from 'prom-client'
-import { createAgent } from '../../lib/agent.ts'
+import type { Registry } from 'prom-client'
 import { networksInit } from '../../lib/gossip/from-flags.ts'
 import { loadOrCreateNodeKey } from '../../lib/gossip/identity.ts'
 import { loadTrustedKeys } from '../../lib/gossip/keys.ts'
-import { createGossipNode } from '../../lib/gossip/node.ts'
 import type { SeedSource } from '../../lib/gossip/node.ts'
-import { createServiceSeedSource } from '../../lib/gossip/seeds-k8s.ts'
-import { openKubeApi } from '../../lib/k8s/https-api.ts'
-import { createK8sMetrics } from '../../lib/k8s/metrics.ts'
 import { randomRng, systemClock } from '../../lib/util/clock.ts'
 import { ConfigError, errorMessage } from '../../lib/util/errors.ts'
 import { createLogger } from '../../lib/util/log.ts'
@@ -28,6 +23,11 @@ async function seedSourceFor(
   registry: Registry,
 ): Promise<SeedSource | undefined> {
   if (config.seedService === undefined) return undefined
+  const [{ openKubeApi }, { createServiceSeedSource }, { createK8sMetrics }] = await Promise.all([
+    import('../../lib/k8s/https-api.ts'),
+    import('../../lib/gossip/seeds-k8s.ts'),
+    import('../../lib/k8s/metrics.ts'),
+  ])
   let api
   try {
     api = await openKubeApi(process.env['KUBECONFIG'] || undefined)
@@ -70,6 +70,12 @@ export const agentCommand: CommandModule = {
         'gossip runs WITHOUT a pre-shared key (--gossip-insecure): anyone who reaches the port can join',
       )
     const trusted = loadTrustedKeys(config.trustedPublisherKeyFiles, 'trusted-publisher-key-file')
+    // Heavy modules load here, not at CLI start-up (render, state and --help stay light).
+    const [{ Registry }, { createGossipNode }, { createAgent }] = await Promise.all([
+      import('prom-client'),
+      import('../../lib/gossip/node.ts'),
+      import('../../lib/agent.ts'),
+    ])
     const registry = new Registry()
     const seedSource = await seedSourceFor(config, log, registry)
     const node = createGossipNode(

@@ -1,15 +1,16 @@
 import { existsSync } from 'node:fs'
-import { generateKeyPair } from '@libp2p/crypto/keys'
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs'
 import { networksInit } from '../../lib/gossip/from-flags.ts'
 import { loadSigner } from '../../lib/gossip/keys.ts'
-import { createGossipNode } from '../../lib/gossip/node.ts'
 import { randomRng, systemClock } from '../../lib/util/clock.ts'
 import { createLogger } from '../../lib/util/log.ts'
 import { checkControllerFiles, controllerConfigFromArgs, controllerFlags } from '../flags/controller.ts'
-import { runController } from './controller-run.ts'
 
-/** The controller, default command: flags → config (cmd/flags/controller.ts) → runController. */
+/**
+ * The controller, default command: flags → config (cmd/flags/controller.ts) → runController.
+ * libp2p and the controller loop are imported in the handler, so `render`, `state` and `--help`
+ * start without loading them.
+ */
 export const controllerCommand: CommandModule = {
   command: '$0',
   describe: 'run the controller (default command)',
@@ -35,6 +36,11 @@ export const controllerCommand: CommandModule = {
     const networks = networksInit(config.gossip)
     // The controller keeps no state dir: a fresh libp2p identity per start is enough, since the
     // snapshots it publishes are identified by the publisher key, not by the peer id.
+    const [{ generateKeyPair }, { createGossipNode }, { runController }] = await Promise.all([
+      import('@libp2p/crypto/keys'),
+      import('../../lib/gossip/node.ts'),
+      import('./controller-run.ts'),
+    ])
     const privateKey = await generateKeyPair('Ed25519')
     const stopped = new Promise<void>((resolve) => {
       process.once('SIGINT', () => resolve())
