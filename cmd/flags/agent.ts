@@ -8,7 +8,7 @@ import { ConfigError } from '../../lib/util/errors.ts'
 import { parseHostPort } from '../../lib/util/hostport.ts'
 import type { HostPort } from '../../lib/util/hostport.ts'
 import type { GossipNetworks } from '../../lib/gossip/network-config.ts'
-import { AGENT_GOSSIP, gossipConfigFromArgs, gossipFlags } from './gossip.ts'
+import { AGENT_GOSSIP, checkGossipFiles, fileChecker, gossipConfigFromArgs, gossipFlags } from './gossip.ts'
 import { intFlag, listFlag, stringFlag } from './values.ts'
 
 export const DEFAULT_TRUSTED_PUBLISHER_KEY_FILE = '/etc/dns-controller/trust/publisher.pub'
@@ -137,19 +137,8 @@ export function agentConfigFromArgs(args: Readonly<Record<string, unknown>>): Ag
 
 /** Start-time checks: key files and the hosts file must exist (we never create /etc/hosts). */
 export function checkAgentFiles(config: AgentConfig, exists: (path: string) => boolean): void {
-  const need = (flag: string, path: string | undefined, what: string): void => {
-    if (path !== undefined && !exists(path)) throw new ConfigError(flag, `${path}: no such file (${what})`)
-  }
-  need(
-    'gossip-secret-file',
-    config.gossip.primary.secretFile,
-    'run `dns-controller keygen`, mount the Secret, or pass --gossip-insecure',
-  )
-  need(
-    'gossip-secret-file-secondary',
-    config.gossip.secondary?.secretFile,
-    'the second network needs its secret too',
-  )
+  const need = fileChecker(exists)
+  checkGossipFiles(config.gossip, need)
   for (const f of config.trustedPublisherKeyFiles)
     need('trusted-publisher-key-file', f, "the controller's publisher.pub or certificate")
   need('hosts-file', config.hostsFile, 'the agent edits an existing file in place and never creates it')

@@ -10,7 +10,13 @@ import type { Options } from 'yargs'
 import type { ControllerConfig, ObjectSource } from '../../lib/controller/config.ts'
 import { ConfigError } from '../../lib/util/errors.ts'
 import { parseHostPort } from '../../lib/util/hostport.ts'
-import { CONTROLLER_GOSSIP, gossipConfigFromArgs, gossipFlags } from './gossip.ts'
+import {
+  CONTROLLER_GOSSIP,
+  checkGossipFiles,
+  fileChecker,
+  gossipConfigFromArgs,
+  gossipFlags,
+} from './gossip.ts'
 import { recordConfigFromArgs, recordFlags } from './records.ts'
 import { boolFlag, intFlag, stringFlag } from './values.ts'
 
@@ -157,19 +163,8 @@ export function controllerConfigFromArgs(args: Readonly<Record<string, unknown>>
  * --gossip-insecure), and so must --from and --kubeconfig. `exists` is injected for tests.
  */
 export function checkControllerFiles(config: ControllerConfig, exists: (path: string) => boolean): void {
-  const need = (flag: string, path: string | undefined, what: string): void => {
-    if (path !== undefined && !exists(path)) throw new ConfigError(flag, `${path}: no such file (${what})`)
-  }
-  need(
-    'gossip-secret-file',
-    config.gossip.primary.secretFile,
-    'run `dns-controller keygen`, mount the Secret, or pass --gossip-insecure',
-  )
-  need(
-    'gossip-secret-file-secondary',
-    config.gossip.secondary?.secretFile,
-    'the second network needs its secret too',
-  )
+  const need = fileChecker(exists)
+  checkGossipFiles(config.gossip, need)
   need('publisher-key-file', config.publisherKeyFile, 'run `dns-controller keygen` or mount the Secret')
   if (config.source.kind === 'file') need('from', config.source.path, 'the manifest to read')
   else need('kubeconfig', config.source.kubeconfig, 'the kubeconfig to use')

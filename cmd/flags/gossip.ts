@@ -188,3 +188,26 @@ export function gossipConfigFromArgs(
   })
   return Object.freeze({ primary, secondary, warnings })
 }
+
+/** A start-time check that a file named by a flag exists; throws ConfigError naming the flag. */
+export type NeedFile = (flag: string, path: string | undefined, what: string) => void
+
+export function fileChecker(exists: (path: string) => boolean): NeedFile {
+  return (flag, path, what) => {
+    if (path !== undefined && !exists(path)) throw new ConfigError(flag, `${path}: no such file (${what})`)
+  }
+}
+
+/** The gossip secret files of both networks (absent when --gossip-insecure). */
+export function checkGossipFiles(gossip: GossipNetworks, need: NeedFile): void {
+  need(
+    'gossip-secret-file',
+    gossip.primary.secretFile,
+    'run `dns-controller keygen`, mount the Secret, or pass --gossip-insecure',
+  )
+  need(
+    'gossip-secret-file-secondary',
+    gossip.secondary?.secretFile,
+    'the second network needs its secret too',
+  )
+}
