@@ -13,6 +13,7 @@ import type {
   KubeConfig,
   RequestContext,
 } from '@kubernetes/client-node'
+import { streamWatch } from './watch-stream.ts'
 
 /** A non-2xx answer from the API server (or a watch ERROR event), with its status code. */
 export class ApiError extends Error {
@@ -146,49 +147,25 @@ export function createKubeApi(kc: KubeConfig, init: KubeApiInit = {}): KubeApi {
     server,
     get: (path, query, signal) => call('GET', path, query, undefined, signal),
     send: (method, path, body, signal) => call(method, path, undefined, body, signal),
-    async watch(path, query, onEvent, opts) {
-      const ctl = new AbortController()
-      const onAbort = (): void => ctl.abort(opts.signal.reason)
-      opts.signal.addEventListener('abort', onAbort, { once: true })
-      let timer: ReturnType<typeof setTimeout> | undefined
-      const arm = (): void => {
-        clearTimeout(timer)
-        timer = setTimeout(
-          () => ctl.abort(new Error(`watch silent for ${opts.inactivityMs} ms`)),
-          opts.inactivityMs,
-        )
-      }
-      try {
-        arm()
-        const ctx = await prepare('GET', url(path, { ...query, watch: true }), ctl.signal)
-        const res = await (await library()).http.send(ctx).toPromise()
-        if (res.httpStatusCode !== 200) throw await failure(res.httpStatusCode, () => res.body.text())
-        const stream = res.body.stream()
-        if (stream === null) throw new Error('watch response has no body')
-        const decoder = new TextDecoder()
-        let pending = ''
-        for await (const chunk of stream) {
-          arm()
-          pending += decoder.decode(chunk, { stream: true })
-          let nl = pending.indexOf('\n')
-          while (nl >= 0) {
-            const line = pending.slice(0, nl)
-            pending = pending.slice(nl + 1)
-            nl = pending.indexOf('\n')
-            if (line.trim() === '') continue
-            const ev = safeJson(line)
-            if (isRecord(ev) && typeof ev.type === 'string') onEvent({ type: ev.type, object: ev.object })
-          }
-        }
-      } catch (err) {
-        throw ctl.signal.aborted && !opts.signal.aborted ? (ctl.signal.reason as Error) : err
-      } finally {
-        clearTimeout(timer)
-        opts.signal.removeEventListener('abort', onAbort)
-        ctl.abort()
-      }
-    },
+    watch: (path, query, onEvent, opts) =>
+      streamWatch(
+        async (signal) => {
+          const ctx = await prepare('GET', url(path, { ...query, watch: true }), signal)
+          const res = await (await library()).http.send(ctx).toPromise()
+          if (res.httpStatusCode !== 200) throw await failure(res.httpStatusCode, () => res.body.text())
+          const stream = res.body.stream()
+          if (stream === null) throw new Error('watch response has no body')
+          return decodeText(stream)
+        },
+        onEvent,
+        opts,
+      ),
   }
+}
+
+async function* decodeText(chunks: AsyncIterable<Uint8Array>): AsyncIterable<string> {
+  const decoder = new TextDecoder()
+  for await (const chunk of chunks) yield decoder.decode(chunk, { stream: true })
 }
 
 export function isRecord(x: unknown): x is Record<string, unknown> {

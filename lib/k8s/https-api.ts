@@ -5,10 +5,11 @@
  */
 import { Agent, request } from 'node:https'
 import type { IncomingMessage } from 'node:http'
-import { ApiError, isRecord, parseStatus } from './client.ts'
+import { ApiError, parseStatus } from './client.ts'
 import type { KubeApi, Query } from './client.ts'
 import { inClusterAccess, kubeconfigAccess } from './kubeconfig.ts'
 import type { KubeAccess } from './kubeconfig.ts'
+import { streamWatch } from './watch-stream.ts'
 
 export interface HttpsApiInit {
   /** Per-request deadline for non-watch calls. @default 30000 */
@@ -88,50 +89,17 @@ export function createHttpsKubeApi(access: KubeAccess, init: HttpsApiInit = {}):
     server: access.server,
     get: (path, query, signal) => call('GET', path, query, undefined, signal),
     send: (method, path, body, signal) => call(method, path, undefined, body, signal),
-    async watch(path, query, onEvent, opts) {
-      const ctl = new AbortController()
-      const onAbort = (): void => ctl.abort(opts.signal.reason)
-      opts.signal.addEventListener('abort', onAbort, { once: true })
-      let timer: ReturnType<typeof setTimeout> | undefined
-      const arm = (): void => {
-        clearTimeout(timer)
-        timer = setTimeout(
-          () => ctl.abort(new Error(`watch silent for ${opts.inactivityMs} ms`)),
-          opts.inactivityMs,
-        )
-      }
-      try {
-        arm()
-        const res = await open('GET', url(path, { ...query, watch: true }), undefined, ctl.signal)
-        if (res.statusCode !== 200) throw apiError(res.statusCode ?? 0, await readBody(res))
-        res.setEncoding('utf8')
-        let pending = ''
-        for await (const chunk of res as AsyncIterable<string>) {
-          arm()
-          pending += chunk
-          let nl = pending.indexOf('\n')
-          while (nl >= 0) {
-            const line = pending.slice(0, nl)
-            pending = pending.slice(nl + 1)
-            nl = pending.indexOf('\n')
-            if (line.trim() === '') continue
-            let ev: unknown
-            try {
-              ev = JSON.parse(line)
-            } catch {
-              continue
-            }
-            if (isRecord(ev) && typeof ev.type === 'string') onEvent({ type: ev.type, object: ev.object })
-          }
-        }
-      } catch (err) {
-        throw ctl.signal.aborted && !opts.signal.aborted ? (ctl.signal.reason as Error) : err
-      } finally {
-        clearTimeout(timer)
-        opts.signal.removeEventListener('abort', onAbort)
-        ctl.abort()
-      }
-    },
+    watch: (path, query, onEvent, opts) =>
+      streamWatch(
+        async (signal) => {
+          const res = await open('GET', url(path, { ...query, watch: true }), undefined, signal)
+          if (res.statusCode !== 200) throw apiError(res.statusCode ?? 0, await readBody(res))
+          res.setEncoding('utf8')
+          return res as AsyncIterable<string>
+        },
+        onEvent,
+        opts,
+      ),
   }
 }
 
