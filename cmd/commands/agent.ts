@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs'
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs'
+import { startupLogger } from './startup-log.ts'
 import type { Registry } from 'prom-client'
 import { networksInit } from '../../lib/gossip/from-flags.ts'
 import { loadOrCreateNodeKey } from '../../lib/gossip/identity.ts'
@@ -7,7 +8,6 @@ import { loadTrustedKeys } from '../../lib/gossip/keys.ts'
 import type { SeedSource } from '../../lib/gossip/node.ts'
 import { randomRng, systemClock } from '../../lib/util/clock.ts'
 import { ConfigError, errorMessage } from '../../lib/util/errors.ts'
-import { createLogger } from '../../lib/util/log.ts'
 import type { Logger } from '../../lib/util/log.ts'
 import { agentConfigFromArgs, agentFlags, checkAgentFiles } from '../flags/agent.ts'
 import type { AgentConfig } from '../flags/agent.ts'
@@ -63,12 +63,7 @@ export const agentCommand: CommandModule = {
   handler: async (argv: ArgumentsCamelCase) => {
     const config = agentConfigFromArgs(argv)
     checkAgentFiles(config, existsSync)
-    const log = createLogger({ verbosity: config.verbosity, component: 'agent' })
-    for (const w of config.warnings) log.warn(w)
-    if (config.gossip.primary.insecure)
-      log.warn(
-        'gossip runs WITHOUT a pre-shared key (--gossip-insecure): anyone who reaches the port can join',
-      )
+    const log = startupLogger('agent', config)
     const trusted = loadTrustedKeys(config.trustedPublisherKeyFiles, 'trusted-publisher-key-file')
     // Heavy modules load here, not at CLI start-up (render, state and --help stay light).
     const [{ Registry }, { createGossipNode }, { createAgent }] = await Promise.all([

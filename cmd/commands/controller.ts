@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs'
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs'
+import { startupLogger } from './startup-log.ts'
 import { networksInit } from '../../lib/gossip/from-flags.ts'
 import { loadSigner } from '../../lib/gossip/keys.ts'
 import { randomRng, systemClock } from '../../lib/util/clock.ts'
-import { createLogger } from '../../lib/util/log.ts'
 import { checkControllerFiles, controllerConfigFromArgs, controllerFlags } from '../flags/controller.ts'
 
 /**
@@ -25,12 +25,7 @@ export const controllerCommand: CommandModule = {
   handler: async (argv: ArgumentsCamelCase) => {
     const config = controllerConfigFromArgs(argv)
     checkControllerFiles(config, existsSync)
-    const log = createLogger({ verbosity: config.verbosity, component: 'controller' })
-    for (const w of config.warnings) log.warn(w)
-    if (config.gossip.primary.insecure)
-      log.warn(
-        'gossip runs WITHOUT a pre-shared key (--gossip-insecure): anyone who reaches the port can join',
-      )
+    const log = startupLogger('controller', config)
     // Key material is read before anything starts, so a bad file exits 2 naming its flag.
     const signer = loadSigner(config.publisherKeyFile, 'publisher-key-file')
     const networks = networksInit(config.gossip)
