@@ -14,7 +14,6 @@ import type { ChildProcess } from 'node:child_process'
 import { availableParallelism, loadavg } from 'node:os'
 import { join } from 'node:path'
 import { generateKeyPair } from '@libp2p/crypto/keys'
-import { createServer } from 'node:net'
 import { Registry } from 'prom-client'
 import {
   derivePsk,
@@ -29,6 +28,7 @@ import { randomRng, systemClock } from '../lib/util/clock.ts'
 import { silentLogger } from '../lib/util/log.ts'
 import { startKube } from '../test/harness/kube.ts'
 import type { KubeCluster } from '../test/harness/kube.ts'
+import { freePort } from '../lib/util/ports.ts'
 
 const PODS = Number(process.env.PODS ?? 10_000)
 const SERVICES = Number(process.env.SERVICES ?? 5_000)
@@ -295,15 +295,6 @@ class Agent {
   stop(): Promise<void> {
     return this.node.stop()
   }
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port
-      s.close(() => resolve(port))
-    })
-  })
 }
 
 /** Node flags that trade a little CPU for memory (what the chart can set in NODE_OPTIONS). */

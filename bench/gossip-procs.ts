@@ -22,11 +22,11 @@ import { execSync, fork, spawn } from 'node:child_process'
 import type { ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { readFileSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { cpus, loadavg } from 'node:os'
 import { join } from 'node:path'
 import { generatePublisherKeyPem, parsePrivateKeyPem, signerFromPrivateKey } from '../lib/gossip/keys.ts'
 import type { PeerArgs } from './gossip-peer.ts'
+import { freePort } from '../lib/util/ports.ts'
 
 const arg = (name: string, d: number): number => {
   const i = process.argv.indexOf(`--${name}`)
@@ -49,17 +49,6 @@ interface Proc {
   readonly child: ChildProcess
   readonly port: number
   readonly versions: Map<string, number>
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer()
-    s.once('error', reject)
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port
-      s.close(() => resolve(port))
-    })
-  })
 }
 
 /** The peer entry: the TypeScript source, or JavaScript compiled into .cache/ (under the repo, so

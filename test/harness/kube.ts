@@ -17,10 +17,10 @@ import { existsSync, openSync, closeSync } from 'node:fs'
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { request as httpsRequest } from 'node:https'
 import { request as httpRequest } from 'node:http'
-import { createServer } from 'node:net'
 import { homedir, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
+import { freePort } from '../../lib/util/ports.ts'
 
 const run = promisify(execFile)
 
@@ -79,17 +79,6 @@ export interface KubeCluster {
   stopApiserver(): Promise<void>
   startApiserver(opts?: ApiserverStart): Promise<void>
   stop(): Promise<void>
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer()
-    s.once('error', reject)
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port
-      s.close(() => resolve(port))
-    })
-  })
 }
 
 async function openssl(dir: string, args: string[]): Promise<void> {

@@ -7,23 +7,14 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { generatePublisherKeyPem } from '../../lib/gossip/keys.ts'
 import { missingTestbin, startKube } from '../harness/kube.ts'
+import { freePort } from '../../lib/util/ports.ts'
 
 const NODE = join(import.meta.dirname, '../../node_modules/.bin/node')
 const CLI = join(import.meta.dirname, '../../cmd/dns-controller.ts')
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port
-      s.close(() => resolve(port))
-    })
-  })
-}
 
 async function getJson(url: string): Promise<{ status: number; body: unknown }> {
   const res = await fetch(url)

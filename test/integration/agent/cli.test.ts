@@ -4,8 +4,6 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { createServer } from 'node:net'
-import { createSocket } from 'node:dgram'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { once } from 'node:events'
@@ -18,26 +16,10 @@ import {
 } from '../../../lib/gossip/keys.ts'
 import { startNode } from '../../helpers/gossip.ts'
 import { dig } from '../dns/dig.ts'
+import { freePort } from '../../../lib/util/ports.ts'
 
 const NODE = join(import.meta.dirname, '../../../node_modules/.bin/node')
 const CLI = join(import.meta.dirname, '../../../cmd/dns-controller.ts')
-
-/** A port free for both TCP and UDP on 127.0.0.1. */
-async function freePort(): Promise<number> {
-  for (;;) {
-    const srv = createServer().listen(0, '127.0.0.1')
-    await once(srv, 'listening')
-    const port = (srv.address() as { port: number }).port
-    srv.close()
-    const udp = createSocket('udp4')
-    const ok = await new Promise<boolean>((resolve) => {
-      udp.once('error', () => resolve(false))
-      udp.bind(port, '127.0.0.1', () => resolve(true))
-    })
-    udp.close()
-    if (ok) return port
-  }
-}
 
 async function until(what: string, check: () => Promise<boolean> | boolean, ms = 20_000): Promise<void> {
   const deadline = Date.now() + ms

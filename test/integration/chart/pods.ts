@@ -1,32 +1,14 @@
 /** Runs the chart's pods as local processes: volumes laid out as the kubelet would, flags kept. */
 import assert from 'node:assert/strict'
-import { once } from 'node:events'
 import { mkdirSync, writeFileSync } from 'node:fs'
-import { createSocket } from 'node:dgram'
-import { createServer } from 'node:net'
 import { dirname, join } from 'node:path'
 import { at, find, podSpec } from './helm.ts'
 import type { K8sObject } from './helm.ts'
+import { freePort } from '../../../lib/util/ports.ts'
+export { freePort }
 
 export const NODE = join(import.meta.dirname, '../../../node_modules/.bin/node')
 export const CLI = join(import.meta.dirname, '../../../cmd/dns-controller.ts')
-
-/** A port free for both TCP and UDP on 127.0.0.1. */
-export async function freePort(): Promise<number> {
-  for (;;) {
-    const srv = createServer().listen(0, '127.0.0.1')
-    await once(srv, 'listening')
-    const port = (srv.address() as { port: number }).port
-    srv.close()
-    const udp = createSocket('udp4')
-    const ok = await new Promise<boolean>((resolve) => {
-      udp.once('error', () => resolve(false))
-      udp.bind(port, '127.0.0.1', () => resolve(true))
-    })
-    udp.close()
-    if (ok) return port
-  }
-}
 
 export async function until(
   what: string,

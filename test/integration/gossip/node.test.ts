@@ -4,7 +4,6 @@
  */
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { createServer } from 'node:net'
 import type { TestNode } from '../../helpers/gossip.ts'
 import {
   counter,
@@ -16,6 +15,7 @@ import {
   versionOf,
   waitFor,
 } from '../../helpers/gossip.ts'
+import { freePort } from '../../../lib/util/ports.ts'
 
 function stopAll(t: { after: (fn: () => Promise<void>) => void }, nodes: TestNode[]): void {
   t.after(async () => {
@@ -132,17 +132,6 @@ test(
     )
   },
 )
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer()
-    srv.on('error', reject)
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as { port: number }).port
-      srv.close(() => resolve(port))
-    })
-  })
-}
 
 test(
   'a seed list that includes the node itself: dialled once, recognised, never again',

@@ -1,5 +1,5 @@
 /**
- * Free loopback ports for the demo. A port is taken only if TCP and UDP are both free on
+ * Free loopback ports (the demo, tests and benchmarks). A port is taken only if TCP and UDP are both free on
  * 127.0.0.1 (the DNS server binds both). All probes stay open until every port is chosen, so the
  * list has no duplicates; there is a small window before the children bind them.
  */
@@ -86,4 +86,11 @@ export async function portsFrom(base: number, count: number): Promise<number[] |
   } finally {
     await release(held)
   }
+}
+
+/** One port free for TCP and UDP on 127.0.0.1 (tests and benchmarks). */
+export async function freePort(): Promise<number> {
+  const [port] = await freePorts(1)
+  if (port === undefined) throw new Error('no free loopback port')
+  return port
 }
