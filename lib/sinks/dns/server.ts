@@ -7,7 +7,9 @@
  */
 import { createSocket } from 'node:dgram'
 import type { RemoteInfo, Socket as UdpSocket } from 'node:dgram'
-import { createServer, isIPv6 } from 'node:net'
+import { lookup as dnsLookup } from 'node:dns'
+import type { LookupOneOptions } from 'node:dns'
+import { createServer, isIP, isIPv6 } from 'node:net'
 import type { Server, Socket } from 'node:net'
 import { performance } from 'node:perf_hooks'
 import type { Registry } from 'prom-client'
@@ -45,6 +47,43 @@ export interface DnsServer {
   readonly address: HostPort
   setCache(cache: AnswerCache): void
   close(): Promise<void>
+}
+
+/**
+ * dgram resolves every destination through `lookup`, and Node's default answers an IP literal on
+ * the next tick: one queued callback per reply. Ours answers literals (every rinfo.address is one)
+ * at once, +12 % QPS per core (bench/results/dns.md), and leaves anything else to dns.lookup.
+ */
+function literalLookup(
+  host: string,
+  options: LookupOneOptions,
+  cb: (err: NodeJS.ErrnoException | null, address: string, family: number) => void,
+): void {
+  const family = isDottedQuad(host) ? 4 : isIP(host)
+  if (family !== 0) cb(null, host, family)
+  else dnsLookup(host, options, cb)
+}
+
+/** A strict a.b.c.d check by hand: net.isIP runs a regular expression, measurable per reply. */
+export function isDottedQuad(s: string): boolean {
+  if (s.length < 7 || s.length > 15) return false
+  let dots = 0
+  let digits = 0
+  let value = 0
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i)
+    if (c === 46) {
+      if (digits === 0 || ++dots > 3) return false
+      digits = 0
+      value = 0
+    } else if (c >= 48 && c <= 57) {
+      // No leading zeros: "010" is octal to inet_aton, so leave such strings to isIP.
+      if (digits === 1 && value === 0) return false
+      value = value * 10 + (c - 48)
+      if (++digits > 3 || value > 255) return false
+    } else return false
+  }
+  return dots === 3 && digits > 0
 }
 
 /** Runs `start` and resolves once it calls back, or rejects on the emitter's first error. */
@@ -146,7 +185,10 @@ export async function startDnsServer(
   // then pick again.
   let udp: UdpSocket | undefined
   for (let attempt = 0; udp === undefined; attempt++) {
-    const u = createSocket({ type: isIPv6(init.listen.host) ? 'udp6' : 'udp4' })
+    const u = createSocket({
+      type: isIPv6(init.listen.host) ? 'udp6' : 'udp4',
+      lookup: literalLookup,
+    })
     u.on('message', onMessage(u))
     try {
       await listenOnce(u, (done) => u.bind(init.listen.port, init.listen.host, done))

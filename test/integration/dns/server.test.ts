@@ -2,6 +2,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { createSocket } from 'node:dgram'
+import { execFile } from 'node:child_process'
 import { connect } from 'node:net'
 import { once } from 'node:events'
 import { dig } from './dig.ts'
@@ -126,5 +127,22 @@ test('a TCP client that never reads its answers is cut off', { timeout: 30_000 }
     // once() rejects on 'error' (ECONNRESET once the server has cut us off): that is expected.
     if (!sock.destroyed && !sock.write(q))
       await Promise.race([once(sock, 'drain').catch(() => {}), new Promise((r) => setTimeout(r, 50))])
+  }
+})
+
+test('an IPv6 listener answers over UDP and TCP (replies go back to v6 literals)', { timeout: 30_000 }, async (t) => {
+  const { server, port } = await startFixture({ listen: { host: '::1', port: 0 } })
+  t.after(() => server.close())
+  for (const proto of ['+notcp', '+tcp']) {
+    const out = await new Promise<string>((resolve, reject) =>
+      execFile(
+        'dig',
+        ['@::1', '-p', String(port), '+norec', '+tries=1', '+time=2', proto, 'www.example.test', 'A'],
+        { timeout: 10_000 },
+        (err, stdout) => (err !== null ? reject(err) : resolve(stdout)),
+      ),
+    )
+    assert.match(out, /status: NOERROR/, out)
+    assert.match(out, /www\.example\.test\.\s+\d+\s+IN\s+A\s+/, out)
   }
 })
