@@ -130,19 +130,23 @@ test('a TCP client that never reads its answers is cut off', { timeout: 30_000 }
   }
 })
 
-test('an IPv6 listener answers over UDP and TCP (replies go back to v6 literals)', { timeout: 30_000 }, async (t) => {
-  const { server, port } = await startFixture({ listen: { host: '::1', port: 0 } })
-  t.after(() => server.close())
-  for (const proto of ['+notcp', '+tcp']) {
-    const out = await new Promise<string>((resolve, reject) =>
-      execFile(
-        'dig',
-        ['@::1', '-p', String(port), '+norec', '+tries=1', '+time=2', proto, 'www.example.test', 'A'],
-        { timeout: 10_000 },
-        (err, stdout) => (err !== null ? reject(err) : resolve(stdout)),
-      ),
-    )
-    assert.match(out, /status: NOERROR/, out)
-    assert.match(out, /www\.example\.test\.\s+\d+\s+IN\s+A\s+/, out)
-  }
-})
+test(
+  'an IPv6 listener answers over UDP and TCP (replies go back to v6 literals)',
+  { timeout: 30_000 },
+  async (t) => {
+    const { server, port } = await startFixture({ listen: { host: '::1', port: 0 } })
+    t.after(() => server.close())
+    for (const proto of ['+notcp', '+tcp']) {
+      const out = await new Promise<string>((resolve, reject) =>
+        execFile(
+          'dig',
+          ['@::1', '-p', String(port), '+norec', '+tries=1', '+time=2', proto, 'www.example.test', 'A'],
+          { timeout: 10_000 },
+          (err, stdout) => (err !== null ? reject(err) : resolve(stdout)),
+        ),
+      )
+      assert.match(out, /status: NOERROR/, out)
+      assert.match(out, /www\.example\.test\.\s+\d+\s+IN\s+A\s+/, out)
+    }
+  },
+)
