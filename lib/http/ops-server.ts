@@ -4,12 +4,18 @@
  * extra JSON routes (the agent's `/state`). Bound to an operator-chosen address; never to 0.0.0.0
  * by default.
  */
-import { createServer } from 'node:http'
+import { createRequire } from 'node:module'
+import type * as Http from 'node:http'
 import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { Registry } from 'prom-client'
 import type { HostPort } from '../util/hostport.ts'
 import type { Logger } from '../util/log.ts'
+
+// Not `import { createServer } from 'node:http'`: an ES import of node:http reads every export,
+// including its lazy WebSocket, CloseEvent and MessageEvent getters, and those load undici with
+// tls, http2 and zlib: 11 MB of RSS for nothing (notes/node-memory.md). require() reads only this.
+const { createServer } = createRequire(import.meta.url)('node:http') as typeof Http
 
 export interface Check {
   readonly ok: boolean
