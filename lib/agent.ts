@@ -155,7 +155,12 @@ export function createAgent(init: AgentInit, c: AgentComponents): Agent {
       dns?.setCache(cache)
       for (const s of next.skipped) log.warn('record not served', s)
     }
-    log.info('replica applied', { origin, records: v.records.length, publishers: v.publishers.length })
+    log.info('replica applied', {
+      origin,
+      records: v.records.length,
+      publishers: v.publishers.length,
+      versions: v.publishers.map((p) => p.version).join(','),
+    })
     if (origin === 'live') persist(v)
   }
 
