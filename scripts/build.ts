@@ -78,7 +78,9 @@ export async function bundle(outdir: string): Promise<void> {
     legalComments: 'external',
     logLevel: 'warning',
     // CommonJS dependencies call require(); an ES module has none of its own.
-    banner: { js: "import { createRequire as __dnscRequire } from 'node:module';const require=__dnscRequire(import.meta.url);" },
+    banner: {
+      js: "import { createRequire as __dnscRequire } from 'node:module';const require=__dnscRequire(import.meta.url);",
+    },
     plugins: [trimPlugin()],
   })
   if (result.errors.length > 0) throw new Error(`esbuild: ${result.errors.length} errors`)

@@ -116,6 +116,7 @@ export function at(o: unknown, path: string): unknown {
 
 export interface Container {
   readonly name: string
+  readonly command?: readonly string[]
   readonly args: readonly string[]
   readonly volumeMounts?: readonly { name: string; mountPath: string }[]
   readonly securityContext?: { capabilities?: { add?: readonly string[]; drop?: readonly string[] } }

@@ -22,7 +22,7 @@ import { testbinDir } from '../../harness/kube.ts'
 import { startNode } from '../../helpers/gossip.ts'
 import { dig } from '../dns/dig.ts'
 import { find, render, toolsMissing } from './helm.ts'
-import { CLI, NODE, dataOf, freePort, materialise, podArgs, secretValue, until } from './pods.ts'
+import { NODE, dataOf, freePort, materialise, podArgs, podCommand, secretValue, until } from './pods.ts'
 
 const NAME = 'hello.internal.mycluster.k8s.local'
 
@@ -62,7 +62,7 @@ test(
       'metrics-listen': `127.0.0.1:${opsPort}`,
     })
 
-    const agent = spawn(NODE, [CLI, ...args], { stdio: ['ignore', 'ignore', 'pipe'] })
+    const agent = spawn(NODE, await podCommand(ds, args), { stdio: ['ignore', 'ignore', 'pipe'] })
     let stderr = ''
     agent.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
     t.after(() => agent.kill('SIGKILL'))

@@ -1,14 +1,39 @@
 /** Runs the chart's pods as local processes: volumes laid out as the kubelet would, flags kept. */
 import assert from 'node:assert/strict'
-import { mkdirSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
+import { bundle } from '../../../scripts/build.ts'
 import { at, find, podSpec } from './helm.ts'
 import type { K8sObject } from './helm.ts'
 import { freePort } from '../../../lib/util/ports.ts'
 export { freePort }
 
 export const NODE = join(import.meta.dirname, '../../../node_modules/.bin/node')
-export const CLI = join(import.meta.dirname, '../../../cmd/dns-controller.ts')
+
+/** The image's program (Dockerfile ENTRYPOINT) and where the test's build of it lives. */
+const IMAGE_ENTRY = '/app/dist/dns-controller.js'
+let built: Promise<string> | undefined
+function imageEntry(): Promise<string> {
+  built ??= (async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dnsc-image-'))
+    process.once('exit', () => rmSync(dir, { recursive: true, force: true }))
+    await bundle(dir)
+    return join(dir, 'dns-controller.js')
+  })()
+  return built
+}
+
+/**
+ * What the container runs, for spawn(NODE, ...): the chart's `command` (node flags) or the image's
+ * entry point, with the program swapped for `npm run build`'s output in a temp dir, then `args`.
+ */
+export async function podCommand(workload: K8sObject, args: readonly string[]): Promise<string[]> {
+  const command = podSpec(workload).containers[0]?.command ?? ['node', IMAGE_ENTRY]
+  assert.equal(command[0], 'node', `command ${command.join(' ')}`)
+  assert.equal(command.at(-1), IMAGE_ENTRY, `command ${command.join(' ')}`)
+  return [...command.slice(1, -1), await imageEntry(), ...args]
+}
 
 export async function until(
   what: string,
