@@ -4,6 +4,8 @@
 // 20k QPS (from dnsperf -v per-query latencies). Answers are checked with dig first. On a shared
 // machine QPS depends on the neighbours; qps_per_cpu_s (queries completed per CPU-second the
 // server used, from /proc/<pid>/stat) is the steadier per-core figure.
+// Also runs bench/udp-echo.ts (a Node dgram server doing no DNS work) as node-udp-echo: the ceiling
+// any pure-Node DNS server has on this core, printed against dnsmasq and CoreDNS.
 //   node bench/dns-perf.ts            env: BENCH_NAMES (1000) BENCH_SECONDS (8) BENCH_QPS (20000)
 import { execFileSync, spawn } from 'node:child_process'
 import type { ChildProcess } from 'node:child_process'
@@ -25,6 +27,8 @@ const dir = mkdtempSync(join(tmpdir(), 'dns-perf-'))
 interface Target {
   readonly name: string
   readonly port: number
+  /** Not a DNS server (the Node UDP echo): answers are not checked. */
+  readonly echo?: boolean
   start(): ChildProcess
 }
 
@@ -48,6 +52,16 @@ const targets: Target[] = [
           stdio: ['ignore', 'pipe', 'inherit'],
         },
       ),
+  },
+  {
+    // Node's own UDP ceiling on this machine: a dgram server doing no DNS work at all.
+    name: 'node-udp-echo',
+    port: 5604,
+    echo: true,
+    start: () =>
+      spawn('taskset', ['-c', '1', process.execPath, join(import.meta.dirname, 'udp-echo.ts'), '5604'], {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      }),
   },
   {
     name: 'dnsmasq',
@@ -177,8 +191,12 @@ interface Row {
 async function measure(t: Target): Promise<Row> {
   const child = t.start()
   try {
-    await waitReady(t.port)
-    check(t)
+    if (t.echo === true) {
+      if (child.stdout !== null) await once(child.stdout, 'data') // "ready"
+    } else {
+      await waitReady(t.port)
+      check(t)
+    }
     dnsperf(t.port, ['-c', '10', '-q', '100', '-l', '2']) // warm-up
     const cpu0 = cpuSeconds(child.pid)
     const sat = dnsperf(t.port, ['-c', '10', '-q', '100'])
@@ -225,13 +243,15 @@ try {
         `p50_ms@${FIXED_QPS}=${r.p50Ms.toFixed(3)} p99_ms@${FIXED_QPS}=${r.p99Ms.toFixed(3)} rss_mb=${r.rssMb.toFixed(1)}`,
     )
   }
+  const ratio = (a: Row, b: Row): string =>
+    `ratio ${a.target}/${b.target}: qps=${(a.qps / b.qps).toFixed(2)} qps_per_cpu_s=${(a.qpsPerCore / b.qpsPerCore).toFixed(2)} p99=${(a.p99Ms / b.p99Ms).toFixed(2)} rss=${(a.rssMb / b.rssMb).toFixed(2)}`
   const ours = rows.find((r) => r.target === 'dns-controller')
-  for (const base of rows.filter((r) => r !== ours)) {
-    if (ours === undefined) break
-    console.log(
-      `ratio dns-controller/${base.target}: qps=${(ours.qps / base.qps).toFixed(2)} qps_per_cpu_s=${(ours.qpsPerCore / base.qpsPerCore).toFixed(2)} p99=${(ours.p99Ms / base.p99Ms).toFixed(2)} rss=${(ours.rssMb / base.rssMb).toFixed(2)}`,
-    )
-  }
+  const echo = rows.find((r) => r.target === 'node-udp-echo')
+  if (ours !== undefined) for (const base of rows.filter((r) => r !== ours)) console.log(ratio(ours, base))
+  // How far Node itself is from the native servers, DNS work aside.
+  if (echo !== undefined)
+    for (const base of rows.filter((r) => r.target === 'dnsmasq' || r.target === 'coredns'))
+      console.log(ratio(echo, base))
 } finally {
   rmSync(dir, { recursive: true, force: true })
 }

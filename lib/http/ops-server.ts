@@ -14,7 +14,8 @@ import type { Logger } from '../util/log.ts'
 
 // Not `import { createServer } from 'node:http'`: an ES import of node:http reads every export,
 // including its lazy WebSocket, CloseEvent and MessageEvent getters, and those load undici with
-// tls, http2 and zlib: 11 MB of RSS for nothing (notes/node-memory.md). require() reads only this.
+// tls, http2 and zlib: 11 MB of RSS for nothing (test/integration/build/bundle.test.ts checks).
+// require() reads only what we use.
 const { createServer } = createRequire(import.meta.url)('node:http') as typeof Http
 
 export interface Check {
