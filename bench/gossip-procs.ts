@@ -1,33 +1,34 @@
 /**
- * Gossip with real processes on loopback: one publisher and AGENTS agents (bench/gossip-peer.ts),
- * each its own Node process with its own libp2p host (TCP + PSK protector + noise + yamux).
- * Measures:
- *   - time from publish() until every agent holds the new version (goal < 1 s), over RUNS publishes;
- *   - RSS of every process (goal < 80 MB), against a bare Node process from the same run;
- *   - CPU per agent while idle (default 1 s anti-entropy) over IDLE seconds, from /proc/<pid>/stat
- *     (goal < 1 %), against the bare process.
- * Checks its answer: every agent must report exactly the published version.
+ * Issue 3 with the real product on loopback: AGENTS `dns-controller agent` processes run from the
+ * production bundle (scripts/build.ts, built once into .cache/bench-bundle) with the Helm chart's
+ * node flags (`agent.nodeFlags` in charts/dns-controller/values.yaml), and one publisher
+ * (bench/gossip-peer.ts, driven over IPC). Agents seed at the publisher and the first three agents
+ * (like three control-plane nodes behind the seed Service). Measures:
+ *   - time from publish until every agent has applied the new version (goal < 1 s), over RUNS
+ *     publishes, from the timestamps of the agents' own `replica applied` log lines;
+ *   - RSS, private (anonymous) memory and PSS of every agent (goal < 80 MB RSS), against a bare
+ *     Node process from the same run;
+ *   - CPU per agent while idle over IDLE seconds, from /proc/<pid>/stat (goal < 1 %).
+ * Checks its answer: every agent must log exactly the published version with RECORDS records, and
+ * serve it at /state at the end.
  *
- * Node flags for the peers (default `--max-semi-space-size=1`: a 1 MB young generation instead of
- * V8's default saves ~15 MB RSS per process at no measurable cost here) come from --node-flags.
- *
- * With --compiled the peers run from JavaScript compiled by tsc (as a built image would) instead of
- * Node's TypeScript stripping, which costs ~17 MB RSS per process by itself.
- *
- * --liveness-ms N sets libp2p's connection-monitor interval (0 = off; default: the node's 30 s).
- *
- * Run: node bench/gossip-procs.ts [--agents 50 --runs 5 --records 100 --idle 20 --node-flags '...' --compiled --liveness-ms N]
+ * Run: node bench/gossip-procs.ts [--agents 50 --runs 5 --records 100 --idle 20 --node-flags '...']
+ * (--node-flags replaces the chart's list; '' = V8 defaults).
  */
 import { execSync, fork, spawn } from 'node:child_process'
 import type { ChildProcess } from 'node:child_process'
-import { randomBytes } from 'node:crypto'
-import { readFileSync } from 'node:fs'
-import { cpus, loadavg } from 'node:os'
+import { createPublicKey, randomBytes } from 'node:crypto'
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { cpus, loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { generatePublisherKeyPem, parsePrivateKeyPem, signerFromPrivateKey } from '../lib/gossip/keys.ts'
+import { createInterface } from 'node:readline'
+import { parse as parseYaml } from 'yaml'
+import { generatePublisherKeyPem, publisherIdOf } from '../lib/gossip/keys.ts'
+import { freePorts } from '../lib/util/ports.ts'
+import { bundle } from '../scripts/build.ts'
 import type { PeerArgs } from './gossip-peer.ts'
-import { freePort } from '../lib/util/ports.ts'
 
+const ROOT = new URL('..', import.meta.url).pathname
 const arg = (name: string, d: number): number => {
   const i = process.argv.indexOf(`--${name}`)
   return i < 0 ? d : Number(process.argv[i + 1])
@@ -37,75 +38,144 @@ const RUNS = arg('runs', 5)
 const RECORDS = arg('records', 100)
 const IDLE_S = arg('idle', 20)
 const flagIdx = process.argv.indexOf('--node-flags')
-const NODE_FLAGS = (flagIdx < 0 ? '--max-semi-space-size=1' : (process.argv[flagIdx + 1] ?? ''))
-  .split(' ')
-  .filter((f) => f !== '')
-const COMPILED = process.argv.includes('--compiled')
-const LIVENESS_MS = process.argv.includes('--liveness-ms') ? arg('liveness-ms', 30_000) : undefined
-const SEED_AGENTS = 3 // like three control-plane nodes behind the seed Service
+const chartFlags = (
+  parseYaml(readFileSync(join(ROOT, 'charts/dns-controller/values.yaml'), 'utf8')) as {
+    agent: { nodeFlags?: string[] }
+  }
+).agent.nodeFlags
+const NODE_FLAGS =
+  flagIdx < 0 ? (chartFlags ?? []) : (process.argv[flagIdx + 1] ?? '').split(' ').filter((f) => f !== '')
+const SEED_AGENTS = 3
 const CLK_TCK = 100
+const ZONE = 'bench.local'
 
-interface Proc {
+interface Applied {
+  readonly version: string
+  readonly records: number
+  readonly publishers: number
+}
+interface Agent {
   readonly child: ChildProcess
-  readonly port: number
+  readonly gossipPort: number
+  readonly metricsPort: number
+  /** version → ms of the first `replica applied` line naming it (the agent's own clock). */
+  readonly seen: Map<string, number>
+  last?: Applied
+  /** Last stderr lines, for error messages. */
+  readonly tail: string[]
+  exited?: string
+}
+
+/** `key=value` fields of a log line; quoted values are JSON strings (lib/util/log.ts). */
+function fields(s: string): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (const m of s.matchAll(/(\w+)=("(?:[^"\\]|\\.)*"|\S*)/g)) {
+    const [, k = '', v = ''] = m
+    out[k] = v.startsWith('"') ? (JSON.parse(v) as string) : v
+  }
+  return out
+}
+
+/** Every agent process started, ready or not: the finally block stops them all. */
+const spawned: Agent[] = []
+
+function startAgent(entry: string, dir: string, ports: number[], seeds: readonly number[]): Promise<Agent> {
+  const [gossipPort = 0, dnsPort = 0, metricsPort = 0] = ports
+  const own = join(dir, `agent-${gossipPort}`)
+  mkdirSync(own)
+  writeFileSync(join(own, 'hosts'), '127.0.0.1 localhost\n')
+  const args = [
+    'agent',
+    `--gossip-listen=127.0.0.1:${gossipPort}`,
+    `--gossip-seed=${seeds.map((p) => `127.0.0.1:${p}`).join(',')}`,
+    `--gossip-secret-file=${join(dir, 'gossip.psk')}`,
+    `--trusted-publisher-key-file=${join(dir, 'publisher.pub')}`,
+    `--state-dir=${join(own, 'state')}`,
+    `--hosts-file=${join(own, 'hosts')}`,
+    `--dns-listen=127.0.0.1:${dnsPort}`,
+    `--metrics-listen=127.0.0.1:${metricsPort}`,
+    `--zone=${ZONE}`,
+  ]
+  const child = spawn(process.execPath, [...NODE_FLAGS, entry, ...args], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  })
+  const a: Agent = { child, gossipPort, metricsPort, seen: new Map(), tail: [] }
+  spawned.push(a)
+  return new Promise((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error(`agent ${gossipPort} not running in 60 s`)), 60_000)
+    child.once('exit', (code, signal) => {
+      a.exited = `exited with ${code ?? signal}: ${a.tail.join(' | ')}`
+      clearTimeout(t)
+      reject(new Error(`agent ${gossipPort} ${a.exited}`))
+    })
+    createInterface({ input: child.stderr! }).on('line', (line) => {
+      a.tail.push(line)
+      if (a.tail.length > 5) a.tail.shift()
+      const m = /^(\S+) I agent\/agent: replica applied (.*)$/.exec(line)
+      if (m) {
+        const f = fields(m[2] ?? '')
+        const version = f['versions'] ?? ''
+        a.last = { version, records: Number(f['records']), publishers: Number(f['publishers']) }
+        if (!a.seen.has(version)) a.seen.set(version, Date.parse(m[1] ?? ''))
+      } else if (line.includes(' I agent: agent running ')) {
+        clearTimeout(t)
+        resolve(a)
+      }
+    })
+  })
+}
+
+interface Publisher {
+  readonly child: ChildProcess
   readonly versions: Map<string, number>
 }
 
-/** The peer entry: the TypeScript source, or JavaScript compiled into .cache/ (under the repo, so
- * node_modules resolves). */
-function peerEntry(): string {
-  const root = new URL('..', import.meta.url).pathname
-  if (!COMPILED) return join(root, 'bench/gossip-peer.ts')
-  const out = join(root, '.cache/bench-dist')
-  execSync(
-    `node_modules/.bin/tsc bench/gossip-peer.ts --outDir ${out} --rootDir . --module nodenext --target es2024 ` +
-      '--moduleResolution nodenext --rewriteRelativeImportExtensions --skipLibCheck --types node --strict',
-    { cwd: root, stdio: 'inherit' },
-  )
-  return join(out, 'bench/gossip-peer.js')
-}
-let entry = ''
-
-async function startPeer(a: PeerArgs): Promise<Proc> {
-  const args: PeerArgs = LIVENESS_MS === undefined ? a : { ...a, livenessIntervalMs: LIVENESS_MS }
-  const child = fork(entry, [JSON.stringify(args)], {
+async function startPublisher(a: PeerArgs): Promise<Publisher> {
+  // TS source with V8 defaults: the publisher is the harness here, not what is measured.
+  const child = fork(join(ROOT, 'bench/gossip-peer.ts'), [JSON.stringify(a)], {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    execArgv: NODE_FLAGS,
   })
-  const p: Proc = { child, port: a.port, versions: new Map() }
+  const p: Publisher = { child, versions: new Map() }
   child.on('message', (raw) => {
     const m = raw as { type: string; version?: string; atMs?: number }
     if (m.type === 'version' && m.version !== undefined && m.atMs !== undefined && !p.versions.has(m.version))
       p.versions.set(m.version, m.atMs)
   })
   await new Promise<void>((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error(`peer on ${a.port} not ready in 60 s`)), 60_000)
+    const t = setTimeout(() => reject(new Error('publisher not ready in 60 s')), 60_000)
     child.on('message', (m) => {
       if ((m as { type: string }).type === 'ready') {
         clearTimeout(t)
         resolve()
       }
     })
-    child.once('exit', (code) => reject(new Error(`peer on ${a.port} exited with ${code}`)))
+    child.once('exit', (code) => reject(new Error(`publisher exited with ${code}`)))
   })
   return p
 }
 
-function request<T>(p: Proc, msg: unknown, reply: string): Promise<T> {
+function publish(p: Publisher, tag: string): Promise<string> {
   return new Promise((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error(`no ${reply} from ${p.port}`)), 10_000)
+    const t = setTimeout(() => reject(new Error('no reply to publish in 10 s')), 10_000)
     const on = (m: unknown): void => {
-      const r = m as { type: string }
-      if (r.type === reply || r.type === 'error') {
-        clearTimeout(t)
-        p.child.off('message', on)
-        if (r.type === 'error') reject(new Error(JSON.stringify(r)))
-        else resolve(r as T)
-      }
+      const r = m as { type: string; version?: string }
+      if (r.type !== 'published' && r.type !== 'error') return
+      clearTimeout(t)
+      p.child.off('message', on)
+      if (r.type === 'published' && r.version !== undefined) resolve(r.version)
+      else reject(new Error(JSON.stringify(r)))
     }
     p.child.on('message', on)
-    p.child.send(msg as object)
+    p.child.send({ type: 'publish', n: RECORDS, tag })
   })
+}
+
+async function state(
+  a: Agent,
+): Promise<{ peers: number; records: unknown[]; publishers: { version: string }[] }> {
+  const res = await fetch(`http://127.0.0.1:${a.metricsPort}/state`)
+  if (!res.ok) throw new Error(`agent ${a.gossipPort} /state: ${res.status}`)
+  return (await res.json()) as { peers: number; records: unknown[]; publishers: { version: string }[] }
 }
 
 function cpuTicks(pid: number): number {
@@ -132,122 +202,139 @@ const pct = (xs: readonly number[], q: number): number => {
   return s[Math.min(s.length - 1, Math.floor(q * s.length))] ?? NaN
 }
 const fmt = (x: number, d = 1): string => x.toFixed(d)
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
 
 async function main(): Promise<void> {
   const commit = execSync('git rev-parse --short HEAD').toString().trim()
   console.log(
-    `gossip-procs commit=${commit} node=${process.version} cpus=${cpus().length} agents=${AGENTS} records=${RECORDS} runs=${RUNS} idle_s=${IDLE_S} node_flags="${NODE_FLAGS.join(' ')}" peer=${COMPILED ? 'compiled-js' : 'ts-source'} liveness_ms=${LIVENESS_MS ?? 'default'} loadavg_1m=${loadavg()[0]?.toFixed(1)}`,
+    `gossip-procs commit=${commit} node=${process.version} cpus=${cpus().length} agents=${AGENTS} records=${RECORDS} runs=${RUNS} idle_s=${IDLE_S} agent=bundle node_flags="${NODE_FLAGS.join(' ')}"${flagIdx < 0 ? ' (chart)' : ''} loadavg_1m=${loadavg()[0]?.toFixed(1)}`,
   )
-  entry = peerEntry()
+  // Under the repo, so the bundle's few external requires resolve from node_modules.
+  const out = join(ROOT, '.cache/bench-bundle')
+  await bundle(out)
+  const entry = join(out, 'dns-controller.js')
+
+  const dir = mkdtempSync(join(tmpdir(), 'gossip-procs-'))
   const pem = generatePublisherKeyPem()
-  const key = parsePrivateKeyPem(pem.privatePem)
-  if (typeof key === 'string') throw new Error(key)
-  const trusted = Buffer.from(signerFromPrivateKey(key).publicKey).toString('hex')
   const secret = randomBytes(32).toString('hex')
-  const procs: Proc[] = []
+  // Written as keygen writes them: the agent derives the PSK from the trimmed file text with the
+  // same derivePsk the publisher uses on `secret`.
+  writeFileSync(join(dir, 'gossip.psk'), `${secret}\n`, { mode: 0o600 })
+  writeFileSync(join(dir, 'publisher.pub'), pem.publicPem)
+  const trusted = publisherIdOf(createPublicKey(pem.publicPem))
+
+  const agents: Agent[] = []
+  let publisher: Publisher | undefined
   const bare = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' })
   try {
     const t0 = Date.now()
-    const publisher = await startPeer({
+    const ports = await freePorts(1 + 3 * AGENTS)
+    const pubPort = ports[0] ?? 0
+    publisher = await startPublisher({
       secret,
       trusted,
       publisherKeyPem: pem.privatePem,
-      port: await freePort(),
+      port: pubPort,
       seeds: [],
     })
-    procs.push(publisher)
-    const agents: Proc[] = []
     for (let i = 0; i < AGENTS; i += 10) {
+      const seeds = [pubPort, ...agents.slice(0, SEED_AGENTS).map((a) => a.gossipPort)]
       const batch = await Promise.all(
-        Array.from({ length: Math.min(10, AGENTS - i) }, async (_, j) => {
-          const seeds = [publisher.port, ...agents.slice(0, SEED_AGENTS).map((a) => a.port)]
-          return startPeer({
-            secret,
-            trusted,
-            port: await freePort(),
-            seeds: i + j === 0 ? [publisher.port] : seeds,
-          })
-        }),
+        Array.from({ length: Math.min(10, AGENTS - i) }, (_, j) =>
+          startAgent(
+            entry,
+            dir,
+            ports.slice(1 + 3 * (i + j), 4 + 3 * (i + j)),
+            i + j === 0 ? [pubPort] : seeds,
+          ),
+        ),
       )
       agents.push(...batch)
     }
-    procs.push(...agents)
-    console.log(`started ${procs.length} processes in ${fmt((Date.now() - t0) / 1000)} s`)
-
-    const publishAndWait = async (tag: string): Promise<number> => {
-      const started = Date.now()
-      const { version } = await request<{ version: string }>(
-        publisher,
-        { type: 'publish', n: RECORDS, tag },
-        'published',
-      )
-      const deadline = Date.now() + 30_000
-      while (!agents.every((a) => a.versions.has(version))) {
-        if (Date.now() > deadline) {
-          const missing = agents.filter((a) => !a.versions.has(version))
-          const peers = await Promise.all(
-            missing.map((a) => request<{ peers: number }>(a, { type: 'stats' }, 'stats')),
-          )
-          throw new Error(
-            `${missing.length} agents never got version ${version}; their peer counts: ${peers.map((p) => p.peers).join(',')}`,
-          )
-        }
-        await new Promise((r) => setTimeout(r, 5))
-      }
-      return Math.max(...agents.map((a) => a.versions.get(version) ?? Infinity)) - started
+    console.log(`started ${AGENTS + 1} processes in ${fmt((Date.now() - t0) / 1000)} s`)
+    const alive = (): void => {
+      const dead = agents.find((a) => a.exited !== undefined)
+      if (dead) throw new Error(`agent ${dead.gossipPort} ${dead.exited}`)
     }
-    // Every agent connected to someone before the clock starts (joins are slow while 51 processes boot).
-    const joinDeadline = Date.now() + 120_000
-    for (;;) {
-      const peers = await Promise.all(
-        agents.map((a) => request<{ peers: number }>(a, { type: 'stats' }, 'stats')),
-      )
-      const alone = peers.filter((p) => p.peers === 0).length
+
+    // Every agent connected to someone before the clock starts.
+    for (const deadline = Date.now() + 120_000; ; await sleep(500)) {
+      alive()
+      const alone = (await Promise.all(agents.map(state))).filter((s) => s.peers === 0).length
       if (alone === 0) break
-      if (Date.now() > joinDeadline) throw new Error(`${alone} agents have no peer after 120 s`)
-      await new Promise((r) => setTimeout(r, 500))
+      if (Date.now() > deadline) throw new Error(`${alone} agents have no peer after 120 s`)
     }
     console.log(`every agent connected ${fmt((Date.now() - t0) / 1000)} s after the first start`)
-    // Warm-up: the overlay forms and every agent pulls the first snapshot.
+
+    const pub = publisher
+    let lastVersion = ''
+    const publishAndWait = async (tag: string): Promise<number> => {
+      const version = await publish(pub, tag)
+      lastVersion = version
+      for (const deadline = Date.now() + 30_000; ; await sleep(5)) {
+        alive()
+        if (pub.versions.has(version) && agents.every((a) => a.seen.has(version))) break
+        if (Date.now() > deadline) {
+          const missing = agents.filter((a) => !a.seen.has(version))
+          throw new Error(
+            `${missing.length} agents never applied version ${version}; they hold: ${missing.map((a) => a.last?.version ?? 'nothing').join(',')}`,
+          )
+        }
+      }
+      // Exactly the published version, from the one publisher, with every record.
+      const wrong = agents.filter(
+        (a) => a.last?.version !== version || a.last.publishers !== 1 || a.last.records !== RECORDS,
+      )
+      if (wrong.length > 0)
+        throw new Error(
+          `published ${version}; ${wrong.length} agents applied ${JSON.stringify(wrong[0]?.last)}`,
+        )
+      return (
+        Math.max(...agents.map((a) => a.seen.get(version) ?? Infinity)) - (pub.versions.get(version) ?? 0)
+      )
+    }
     console.log(`warm-up publish reached all ${AGENTS} agents in ${await publishAndWait('warmup')} ms`)
-    await new Promise((r) => setTimeout(r, 3000))
+    await sleep(3000)
     const times: number[] = []
     for (let r = 0; r < RUNS; r++) {
       times.push(await publishAndWait(`run${r}`))
-      await new Promise((res) => setTimeout(res, 1000))
+      await sleep(1000)
     }
 
-    console.log(
-      `load average before the idle window: ${loadavg()[0]?.toFixed(1)} (2 cores shared with other work)`,
-    )
+    console.log(`load average before the idle window: ${loadavg()[0]?.toFixed(1)}`)
     const pids = agents.map((a) => a.child.pid ?? 0)
+    const pubPid = pub.child.pid ?? 0
     const bareBefore = cpuTicks(bare.pid ?? 0)
     const before = pids.map(cpuTicks)
-    const pubBefore = cpuTicks(publisher.child.pid ?? 0)
-    await new Promise((r) => setTimeout(r, IDLE_S * 1000))
+    const pubBefore = cpuTicks(pubPid)
+    await sleep(IDLE_S * 1000)
     const cpuPct = pids.map((pid, i) => ((cpuTicks(pid) - (before[i] ?? 0)) / CLK_TCK / IDLE_S) * 100)
-    const pubCpu = ((cpuTicks(publisher.child.pid ?? 0) - pubBefore) / CLK_TCK / IDLE_S) * 100
+    const pubCpu = ((cpuTicks(pubPid) - pubBefore) / CLK_TCK / IDLE_S) * 100
     const bareCpu = ((cpuTicks(bare.pid ?? 0) - bareBefore) / CLK_TCK / IDLE_S) * 100
     const rss = pids.map(rssMb)
     const pss = pids.map((pid) => smapsMb(pid, 'Pss'))
     const anon = pids.map((pid) => smapsMb(pid, 'Anonymous'))
-    const pubRss = rssMb(publisher.child.pid ?? 0)
     const bareRss = rssMb(bare.pid ?? 0)
-    const peers = await Promise.all(
-      agents.map((a) => request<{ peers: number }>(a, { type: 'stats' }, 'stats')),
+    alive()
+    const states = await Promise.all(agents.map(state))
+    const stale = states.filter(
+      (s) =>
+        s.publishers.length !== 1 || s.publishers[0]?.version !== lastVersion || s.records.length !== RECORDS,
     )
-    const peerCounts = peers.map((p) => p.peers)
+    if (stale.length > 0) throw new Error(`${stale.length} agents do not serve ${lastVersion} at /state`)
+    const peerCounts = states.map((s) => s.peers)
 
     console.log(
       'target              p50_ms  p99_ms  max_ms  rss_mb(p50/max)  idle_cpu_pct(p50/max)  peers(min/max)',
     )
     console.log(
-      `publish→all ${AGENTS}     ${fmt(pct(times, 0.5), 0).padStart(6)}  ${fmt(pct(times, 0.99), 0).padStart(6)}  ${fmt(Math.max(...times), 0).padStart(6)}` +
+      `publish→all ${AGENTS}`.padEnd(18) +
+        `${fmt(pct(times, 0.5), 0).padStart(8)}  ${fmt(pct(times, 0.99), 0).padStart(6)}  ${fmt(Math.max(...times), 0).padStart(6)}` +
         `  ${fmt(pct(rss, 0.5))}/${fmt(Math.max(...rss))}`.padEnd(19) +
         `  ${fmt(pct(cpuPct, 0.5), 2)}/${fmt(Math.max(...cpuPct), 2)}`.padEnd(23) +
         `  ${Math.min(...peerCounts)}/${Math.max(...peerCounts)}`,
     )
-    console.log(`publisher           rss_mb=${fmt(pubRss)} idle_cpu_pct=${fmt(pubCpu, 2)}`)
+    console.log(`publisher (ts)      rss_mb=${fmt(rssMb(pubPid))} idle_cpu_pct=${fmt(pubCpu, 2)}`)
     console.log(`bare node           rss_mb=${fmt(bareRss)} idle_cpu_pct=${fmt(bareCpu, 2)}`)
     console.log(
       `agent pss_mb        p50=${fmt(pct(pss, 0.5))} max=${fmt(Math.max(...pss))} (shared pages split among processes)`,
@@ -264,24 +351,27 @@ async function main(): Promise<void> {
     console.log(`goals (<1 s to all, <80 MB RSS, <1 % idle CPU): ${ok ? 'met' : 'NOT met'}`)
   } finally {
     bare.kill()
-    // Graceful stop first (profiles and logs flush), then the hard way.
+    const children = [...spawned.map((a) => a.child), ...(publisher === undefined ? [] : [publisher.child])]
+    // Graceful stop first (SIGTERM; the publisher over IPC), then the hard way.
     await Promise.all(
-      procs.map(
-        (p) =>
+      children.map(
+        (child) =>
           new Promise<void>((resolve) => {
+            if (child.exitCode !== null || child.signalCode !== null) return resolve()
             const t = setTimeout(() => {
-              p.child.kill('SIGKILL')
+              child.kill('SIGKILL')
               resolve()
             }, 5000)
-            p.child.once('exit', () => {
+            child.once('exit', () => {
               clearTimeout(t)
               resolve()
             })
-            if (p.child.connected) p.child.send({ type: 'stop' })
-            else p.child.kill()
+            if (child.connected) child.send({ type: 'stop' })
+            else child.kill('SIGTERM')
           }),
       ),
     )
+    rmSync(dir, { recursive: true, force: true })
   }
 }
 
