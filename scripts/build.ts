@@ -13,6 +13,8 @@
  *     aggregator: http, https, zlib, cluster).
  *   - mortice (libp2p's peer-store locks): its single-process implementation. The store asks for
  *     `singleProcess: true`, and the Node entry imports cluster and worker_threads regardless.
+ *   - libp2p-noise's default crypto (WebAssembly instantiated at import, @noble): replaced by
+ *     lib/gossip/libp2p/noise-crypto.ts, which our host passes to noise() anyway.
  *
  *   node scripts/build.ts [OUTDIR]
  */
@@ -38,7 +40,11 @@ function trimPlugin(): Plugin {
     Histogram: 'lib/histogram.js',
     collectDefaultMetrics: 'lib/defaultMetrics.js',
   }
+  const noiseCrypto = join(ROOT, 'lib/gossip/libp2p/noise-crypto.ts')
   const modules: Record<string, string> = {
+    // Both names the package imports from its crypto modules; neither is used (host.ts passes
+    // nodeNoiseCrypto), but each must still resolve to working code.
+    'noise-crypto': `export { nodeNoiseCrypto as defaultCrypto, nodeNoiseCrypto as pureJsCrypto } from ${JSON.stringify(noiseCrypto)}\n`,
     dns2: `import Packet from ${JSON.stringify(join(dns2Dir, 'packet.js'))}\nexport default { Packet }\n`,
     'prom-client':
       PROM_EXPORTS.map((n) => `import ${n} from ${JSON.stringify(join(promDir, promFile[n]))}`).join('\n') +
@@ -53,6 +59,11 @@ function trimPlugin(): Plugin {
         resolveDir: ROOT,
         loader: 'js',
       }))
+      b.onResolve({ filter: /^\.\/crypto\/(index|js)\.js$/ }, (a) =>
+        /[\\/]libp2p-noise[\\/]dist[\\/]src[\\/][^\\/]+\.js$/.test(a.importer)
+          ? { path: 'noise-crypto', namespace: 'trim' }
+          : undefined,
+      )
       b.onResolve({ filter: /^\.\/node\.js$/ }, (a) =>
         /[\\/]mortice[\\/]dist[\\/]src[\\/]mortice\.js$/.test(a.importer)
           ? { path: join(dirname(a.importer), 'react-native.js') }

@@ -13,6 +13,7 @@ import { multiaddr } from '@multiformats/multiaddr'
 import type { Multiaddr } from '@multiformats/multiaddr'
 import { isIP } from 'node:net'
 import type { HostPort } from '../../util/hostport.ts'
+import { nodeNoiseCrypto } from './noise-crypto.ts'
 import { pskProtector } from './protector.ts'
 import type { ProtectorRejectReason } from './protector.ts'
 
@@ -52,7 +53,7 @@ export async function createHost(init: HostInit): Promise<Libp2p> {
     privateKey: init.privateKey,
     addresses: { listen: [hostPortToMultiaddr(init.listen).toString()] },
     transports: [tcp()],
-    connectionEncrypters: [noise()],
+    connectionEncrypters: [noise({ crypto: nodeNoiseCrypto })],
     streamMuxers: [yamux()],
     ...(init.psk === undefined
       ? {}
