@@ -8,11 +8,12 @@
  *     publishes, from the timestamps of the agents' own `replica applied` log lines;
  *   - RSS, private (anonymous) memory and PSS of every agent (goal < 80 MB RSS), against a bare
  *     Node process from the same run;
- *   - CPU per agent while idle over IDLE seconds, from /proc/<pid>/stat (goal < 1 %).
+ *   - CPU per agent while idle over IDLE seconds, SETTLE seconds after the last publish, from
+ *     /proc/<pid>/stat (goal < 1 %).
  * Checks its answer: every agent must log exactly the published version with RECORDS records, and
  * serve it at /state at the end.
  *
- * Run: node bench/gossip-procs.ts [--agents 50 --runs 5 --records 100 --idle 20 --node-flags '...']
+ * Run: node bench/gossip-procs.ts [--agents 50 --runs 5 --records 100 --idle 20 --settle 10 --node-flags '...']
  * (--node-flags replaces the chart's list; '' = V8 defaults).
  */
 import { execSync, fork, spawn } from 'node:child_process'
@@ -37,6 +38,9 @@ const AGENTS = arg('agents', 50)
 const RUNS = arg('runs', 5)
 const RECORDS = arg('records', 100)
 const IDLE_S = arg('idle', 20)
+// Idle means steady state: the last publish's after-work (persist, hosts write, V8's memory
+// reducer GC a few seconds later) is over before the CPU window opens.
+const SETTLE_S = arg('settle', 10)
 const flagIdx = process.argv.indexOf('--node-flags')
 const chartFlags = (
   parseYaml(readFileSync(join(ROOT, 'charts/dns-controller/values.yaml'), 'utf8')) as {
@@ -207,7 +211,7 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 async function main(): Promise<void> {
   const commit = execSync('git rev-parse --short HEAD').toString().trim()
   console.log(
-    `gossip-procs commit=${commit} node=${process.version} cpus=${cpus().length} agents=${AGENTS} records=${RECORDS} runs=${RUNS} idle_s=${IDLE_S} agent=bundle node_flags="${NODE_FLAGS.join(' ')}"${flagIdx < 0 ? ' (chart)' : ''} loadavg_1m=${loadavg()[0]?.toFixed(1)}`,
+    `gossip-procs commit=${commit} node=${process.version} cpus=${cpus().length} agents=${AGENTS} records=${RECORDS} runs=${RUNS} idle_s=${IDLE_S} settle_s=${SETTLE_S} agent=bundle node_flags="${NODE_FLAGS.join(' ')}"${flagIdx < 0 ? ' (chart)' : ''} loadavg_1m=${loadavg()[0]?.toFixed(1)}`,
   )
   // Under the repo, so the bundle's few external requires resolve from node_modules.
   const out = join(ROOT, '.cache/bench-bundle')
@@ -301,7 +305,10 @@ async function main(): Promise<void> {
       await sleep(1000)
     }
 
-    console.log(`load average before the idle window: ${loadavg()[0]?.toFixed(1)}`)
+    await sleep(SETTLE_S * 1000)
+    console.log(
+      `load average before the idle window (${SETTLE_S} s after the last publish): ${loadavg()[0]?.toFixed(1)}`,
+    )
     const pids = agents.map((a) => a.child.pid ?? 0)
     const pubPid = pub.child.pid ?? 0
     const bareBefore = cpuTicks(bare.pid ?? 0)
