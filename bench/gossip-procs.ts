@@ -42,11 +42,14 @@ const IDLE_S = arg('idle', 20)
 // reducer GC a few seconds later) is over before the CPU window opens.
 const SETTLE_S = arg('settle', 10)
 const flagIdx = process.argv.indexOf('--node-flags')
-const chartFlags = (
+const chartAgent = (
   parseYaml(readFileSync(join(ROOT, 'charts/dns-controller/values.yaml'), 'utf8')) as {
-    agent: { nodeFlags?: string[] }
+    agent: { nodeFlags?: string[]; threadpoolSize?: number | null }
   }
-).agent.nodeFlags
+).agent
+const chartFlags = chartAgent.nodeFlags
+// The chart's env for the agent; UV_THREADPOOL_SIZE in the caller's environment wins.
+const THREADPOOL = process.env['UV_THREADPOOL_SIZE'] ?? String(chartAgent.threadpoolSize ?? '')
 const NODE_FLAGS =
   flagIdx < 0 ? (chartFlags ?? []) : (process.argv[flagIdx + 1] ?? '').split(' ').filter((f) => f !== '')
 const SEED_AGENTS = 3
@@ -102,6 +105,7 @@ function startAgent(entry: string, dir: string, ports: number[], seeds: readonly
   ]
   const child = spawn(process.execPath, [...NODE_FLAGS, entry, ...args], {
     stdio: ['ignore', 'ignore', 'pipe'],
+    env: THREADPOOL === '' ? process.env : { ...process.env, UV_THREADPOOL_SIZE: THREADPOOL },
   })
   const a: Agent = { child, gossipPort, metricsPort, seen: new Map(), tail: [] }
   spawned.push(a)
@@ -211,7 +215,7 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 async function main(): Promise<void> {
   const commit = execSync('git rev-parse --short HEAD').toString().trim()
   console.log(
-    `gossip-procs commit=${commit} node=${process.version} cpus=${cpus().length} agents=${AGENTS} records=${RECORDS} runs=${RUNS} idle_s=${IDLE_S} settle_s=${SETTLE_S} agent=bundle node_flags="${NODE_FLAGS.join(' ')}"${flagIdx < 0 ? ' (chart)' : ''} loadavg_1m=${loadavg()[0]?.toFixed(1)}`,
+    `gossip-procs commit=${commit} node=${process.version} cpus=${cpus().length} agents=${AGENTS} records=${RECORDS} runs=${RUNS} idle_s=${IDLE_S} settle_s=${SETTLE_S} agent=bundle node_flags="${NODE_FLAGS.join(' ')}"${flagIdx < 0 ? ' (chart)' : ''} uv_threadpool_size=${THREADPOOL || 'default'} loadavg_1m=${loadavg()[0]?.toFixed(1)}`,
   )
   // Under the repo, so the bundle's few external requires resolve from node_modules.
   const out = join(ROOT, '.cache/bench-bundle')

@@ -20,15 +20,18 @@ import { parseAllDocuments } from 'yaml'
 import { startKube } from '../../harness/kube.ts'
 import { CHART_DIR, find, runTool, toolsMissing } from './helm.ts'
 import type { K8sObject } from './helm.ts'
-import { NODE, freePort, materialise, podArgs, podCommand, until } from './pods.ts'
+import { NODE, freePort, materialise, podArgs, podCommand, podEnv, until } from './pods.ts'
 
 const NS = 'dns'
 const RELEASE = 'r'
 const SA = `system:serviceaccount:${NS}:${RELEASE}-dns-controller-controller`
 const NAME = 'hello.internal.mycluster.k8s.local'
 
-function start(argv: readonly string[]): { child: ChildProcess; stderr: () => string } {
-  const child = spawn(NODE, argv, { stdio: ['ignore', 'ignore', 'pipe'] })
+function start(
+  argv: readonly string[],
+  env: Readonly<Record<string, string>>,
+): { child: ChildProcess; stderr: () => string } {
+  const child = spawn(NODE, argv, { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...env } })
   let err = ''
   child.stderr?.on('data', (d: Buffer) => (err += d.toString()))
   return { child, stderr: () => err }
@@ -95,7 +98,7 @@ test('the chart controller pod publishes to the chart agent pod', { skip, timeou
     `--kubeconfig=${kube.kubeconfigFor(SA)}`,
   ]
 
-  const controller = start(await podCommand(dep, controllerArgs))
+  const controller = start(await podCommand(dep, controllerArgs), podEnv(dep))
   t.after(() => controller.child.kill('SIGKILL'))
   const exited = once(controller.child, 'exit') as Promise<[number | null]>
   const first = await Promise.race([
@@ -115,7 +118,7 @@ test('the chart controller pod publishes to the chart agent pod', { skip, timeou
     return
   }
 
-  const agent = start(await podCommand(ds, agentArgs))
+  const agent = start(await podCommand(ds, agentArgs), podEnv(ds))
   t.after(() => agent.child.kill('SIGKILL'))
 
   const pod = {

@@ -118,6 +118,7 @@ export interface Container {
   readonly name: string
   readonly command?: readonly string[]
   readonly args: readonly string[]
+  readonly env?: readonly { name: string; value?: string }[]
   readonly volumeMounts?: readonly { name: string; mountPath: string }[]
   readonly securityContext?: { capabilities?: { add?: readonly string[]; drop?: readonly string[] } }
 }

@@ -22,7 +22,17 @@ import { testbinDir } from '../../harness/kube.ts'
 import { startNode } from '../../helpers/gossip.ts'
 import { dig } from '../dns/dig.ts'
 import { find, render, toolsMissing } from './helm.ts'
-import { NODE, dataOf, freePort, materialise, podArgs, podCommand, secretValue, until } from './pods.ts'
+import {
+  NODE,
+  dataOf,
+  freePort,
+  materialise,
+  podArgs,
+  podCommand,
+  podEnv,
+  secretValue,
+  until,
+} from './pods.ts'
 
 const NAME = 'hello.internal.mycluster.k8s.local'
 
@@ -62,7 +72,12 @@ test(
       'metrics-listen': `127.0.0.1:${opsPort}`,
     })
 
-    const agent = spawn(NODE, await podCommand(ds, args), { stdio: ['ignore', 'ignore', 'pipe'] })
+    const env = podEnv(ds)
+    assert.equal(env['UV_THREADPOOL_SIZE'], '1')
+    const agent = spawn(NODE, await podCommand(ds, args), {
+      stdio: ['ignore', 'ignore', 'pipe'],
+      env: { ...process.env, ...env },
+    })
     let stderr = ''
     agent.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
     t.after(() => agent.kill('SIGKILL'))

@@ -24,6 +24,12 @@ function imageEntry(): Promise<string> {
   return built
 }
 
+/** The container's literal env entries (valueFrom ones are the kubelet's, and left out). */
+export function podEnv(workload: K8sObject): Record<string, string> {
+  const env = (podSpec(workload).containers[0]?.env ?? []).filter((e) => e.value !== undefined)
+  return Object.fromEntries(env.map((e) => [e.name, e.value ?? '']))
+}
+
 /**
  * What the container runs, for spawn(NODE, ...): the chart's `command` (node flags) or the image's
  * entry point, with the program swapped for `npm run build`'s output in a temp dir, then `args`.
