@@ -13,6 +13,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'no
 import { cpus, homedir, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { once } from 'node:events'
+import { parse as parseYaml } from 'yaml'
 import { address, hostsFile, queryFile, zoneFile, BENCH_ZONE } from './dns-data.ts'
 
 const NAMES = Number(process.env['BENCH_NAMES'] ?? 1000)
@@ -23,6 +24,13 @@ const COREDNS = join(
   'bin/coredns',
 )
 const dir = mkdtempSync(join(tmpdir(), 'dns-perf-'))
+// Our server runs with the node flags the chart gives the agent (agent.nodeFlags).
+const AGENT_NODE_FLAGS =
+  (
+    parseYaml(readFileSync(join(import.meta.dirname, '../charts/dns-controller/values.yaml'), 'utf8')) as {
+      agent: { nodeFlags?: string[] }
+    }
+  ).agent.nodeFlags ?? []
 
 interface Target {
   readonly name: string
@@ -47,7 +55,15 @@ const targets: Target[] = [
     start: () =>
       spawn(
         'taskset',
-        ['-c', '1', process.execPath, join(import.meta.dirname, 'dns-server.ts'), '5601', String(NAMES)],
+        [
+          '-c',
+          '1',
+          process.execPath,
+          ...AGENT_NODE_FLAGS,
+          join(import.meta.dirname, 'dns-server.ts'),
+          '5601',
+          String(NAMES),
+        ],
         {
           stdio: ['ignore', 'pipe', 'inherit'],
         },
@@ -227,7 +243,7 @@ async function measure(t: Target): Promise<Row> {
 const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim()
 console.log(
   `dns-perf commit=${commit} node=${process.version} cpus=${cpus().length} names=${NAMES} seconds=${SECONDS} ` +
-    `fixed_qps=${FIXED_QPS} mix=70%A-hit/20%NXDOMAIN/10%NODATA servers-on-cpu=1 dnsperf-on-cpu=0`,
+    `fixed_qps=${FIXED_QPS} our_node_flags="${AGENT_NODE_FLAGS.join(' ')}" mix=70%A-hit/20%NXDOMAIN/10%NODATA servers-on-cpu=1 dnsperf-on-cpu=0`,
 )
 const rows: Row[] = []
 try {
