@@ -13,7 +13,7 @@
  * Checks its answer: every agent must log exactly the published version with RECORDS records, and
  * serve it at /state at the end.
  *
- * Run: node bench/gossip-procs.ts [--agents 50 --runs 5 --records 100 --idle 20 --settle 10 --node-flags '...']
+ * Run: node bench/gossip-procs.ts [--agents 50 --runs 5 --records 100 --idle 20 --settle 10 --mix 0 --seed-agents 3 --node-flags '...']
  * (--node-flags replaces the chart's list; '' = V8 defaults).
  */
 import { execSync, fork, spawn } from 'node:child_process'
@@ -41,6 +41,7 @@ const IDLE_S = arg('idle', 20)
 // Idle means steady state: the last publish's after-work (persist, hosts write, V8's memory
 // reducer GC a few seconds later) is over before the CPU window opens.
 const SETTLE_S = arg('settle', 10)
+const MIX_S = arg('mix', 0)
 const flagIdx = process.argv.indexOf('--node-flags')
 const chartAgent = (
   parseYaml(readFileSync(join(ROOT, 'charts/dns-controller/values.yaml'), 'utf8')) as {
@@ -52,7 +53,9 @@ const chartFlags = chartAgent.nodeFlags
 const THREADPOOL = process.env['UV_THREADPOOL_SIZE'] ?? String(chartAgent.threadpoolSize ?? '')
 const NODE_FLAGS =
   flagIdx < 0 ? (chartFlags ?? []) : (process.argv[flagIdx + 1] ?? '').split(' ').filter((f) => f !== '')
-const SEED_AGENTS = 3
+// Agents that also serve as seeds (besides the publisher). The chart seeds every agent from the
+// controllers' Service only (agent.seeds.fromService), so 0 mirrors it; 3 mimics kOps' control-plane seeds.
+const SEED_AGENTS = arg('seed-agents', 3)
 const CLK_TCK = 100
 const ZONE = 'bench.local'
 
@@ -215,7 +218,7 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 async function main(): Promise<void> {
   const commit = execSync('git rev-parse --short HEAD').toString().trim()
   console.log(
-    `gossip-procs commit=${commit} node=${process.version} cpus=${cpus().length} agents=${AGENTS} records=${RECORDS} runs=${RUNS} idle_s=${IDLE_S} settle_s=${SETTLE_S} agent=bundle node_flags="${NODE_FLAGS.join(' ')}"${flagIdx < 0 ? ' (chart)' : ''} uv_threadpool_size=${THREADPOOL || 'default'} loadavg_1m=${loadavg()[0]?.toFixed(1)}`,
+    `gossip-procs commit=${commit} node=${process.version} cpus=${cpus().length} agents=${AGENTS} records=${RECORDS} runs=${RUNS} idle_s=${IDLE_S} settle_s=${SETTLE_S} mix_s=${MIX_S} seed_agents=${SEED_AGENTS} agent=bundle node_flags="${NODE_FLAGS.join(' ')}"${flagIdx < 0 ? ' (chart)' : ''} uv_threadpool_size=${THREADPOOL || 'default'} loadavg_1m=${loadavg()[0]?.toFixed(1)}`,
   )
   // Under the repo, so the bundle's few external requires resolve from node_modules.
   const out = join(ROOT, '.cache/bench-bundle')
@@ -273,6 +276,8 @@ async function main(): Promise<void> {
       if (Date.now() > deadline) throw new Error(`${alone} agents have no peer after 120 s`)
     }
     console.log(`every agent connected ${fmt((Date.now() - t0) / 1000)} s after the first start`)
+    // Let the overlay mix (connection rotation runs every 30 s) before measuring, if asked.
+    if (MIX_S > 0) await sleep(MIX_S * 1000)
 
     const pub = publisher
     let lastVersion = ''
