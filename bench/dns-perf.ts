@@ -13,7 +13,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'no
 import { cpus, homedir, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { once } from 'node:events'
-import { parse as parseYaml } from 'yaml'
+import { chartAgent } from './chart-agent.ts'
 import { address, hostsFile, queryFile, zoneFile, BENCH_ZONE } from './dns-data.ts'
 
 const NAMES = Number(process.env['BENCH_NAMES'] ?? 1000)
@@ -25,12 +25,7 @@ const COREDNS = join(
 )
 const dir = mkdtempSync(join(tmpdir(), 'dns-perf-'))
 // Our server runs with the node flags the chart gives the agent (agent.nodeFlags).
-const AGENT_NODE_FLAGS =
-  (
-    parseYaml(readFileSync(join(import.meta.dirname, '../charts/dns-controller/values.yaml'), 'utf8')) as {
-      agent: { nodeFlags?: string[] }
-    }
-  ).agent.nodeFlags ?? []
+const AGENT_NODE_FLAGS = chartAgent().nodeFlags
 
 interface Target {
   readonly name: string

@@ -23,10 +23,10 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { cpus, loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
-import { parse as parseYaml } from 'yaml'
 import { generatePublisherKeyPem, publisherIdOf } from '../lib/gossip/keys.ts'
 import { freePorts } from '../lib/util/ports.ts'
 import { bundle } from '../scripts/build.ts'
+import { chartAgent } from './chart-agent.ts'
 import type { PeerArgs } from './gossip-peer.ts'
 
 const ROOT = new URL('..', import.meta.url).pathname
@@ -43,16 +43,11 @@ const IDLE_S = arg('idle', 20)
 const SETTLE_S = arg('settle', 10)
 const MIX_S = arg('mix', 0)
 const flagIdx = process.argv.indexOf('--node-flags')
-const chartAgent = (
-  parseYaml(readFileSync(join(ROOT, 'charts/dns-controller/values.yaml'), 'utf8')) as {
-    agent: { nodeFlags?: string[]; threadpoolSize?: number | null }
-  }
-).agent
-const chartFlags = chartAgent.nodeFlags
+const chart = chartAgent()
 // The chart's env for the agent; UV_THREADPOOL_SIZE in the caller's environment wins.
-const THREADPOOL = process.env['UV_THREADPOOL_SIZE'] ?? String(chartAgent.threadpoolSize ?? '')
+const THREADPOOL = process.env['UV_THREADPOOL_SIZE'] ?? String(chart.threadpoolSize ?? '')
 const NODE_FLAGS =
-  flagIdx < 0 ? (chartFlags ?? []) : (process.argv[flagIdx + 1] ?? '').split(' ').filter((f) => f !== '')
+  flagIdx < 0 ? chart.nodeFlags : (process.argv[flagIdx + 1] ?? '').split(' ').filter((f) => f !== '')
 // Agents that also serve as seeds (besides the publisher). The chart seeds every agent from the
 // controllers' Service only (agent.seeds.fromService), so 0 mirrors it; 3 mimics kOps' control-plane seeds.
 const SEED_AGENTS = arg('seed-agents', 3)
