@@ -9,7 +9,10 @@ import type { Millis } from '../../util/clock.ts'
 
 export interface GossipConfig {
   /** Active peers that get a new version at once (and that each receiver forwards to). More spreads
-   * faster and survives loss better, at `fanout` small deltas per node per version. @default 4 */
+   * faster and survives loss better, at `fanout` small deltas per node per version. The default,
+   * equal to `activeViewMax`, floods the active view: with 4, a node all of whose peers happened to
+   * pick others waited for anti-entropy (50 real agents started together: max 1,015 ms; with 8,
+   * 302 ms; bench/results/gossip-procs.md). @default 8 */
   readonly fanout: number
   /** Gap between digest exchanges with one random active peer. Sets idle cost per node and the
    * anti-entropy repair time. Jittered by ±10 %. @default 1000 */
@@ -65,7 +68,7 @@ export interface GossipConfig {
 const MiB = 1 << 20
 
 export const GOSSIP_DEFAULTS: GossipConfig = Object.freeze({
-  fanout: 4,
+  fanout: 8,
   syncIntervalMs: 1000,
   activeViewTarget: 5,
   activeViewMax: 8,
