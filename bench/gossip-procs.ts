@@ -28,20 +28,17 @@ import { freePorts } from '../lib/util/ports.ts'
 import { bundle } from '../scripts/build.ts'
 import { chartAgent } from './chart-agent.ts'
 import type { PeerArgs } from './gossip-peer.ts'
+import { numberArg } from './args.ts'
 
 const ROOT = new URL('..', import.meta.url).pathname
-const arg = (name: string, d: number): number => {
-  const i = process.argv.indexOf(`--${name}`)
-  return i < 0 ? d : Number(process.argv[i + 1])
-}
-const AGENTS = arg('agents', 50)
-const RUNS = arg('runs', 5)
-const RECORDS = arg('records', 100)
-const IDLE_S = arg('idle', 20)
+const AGENTS = numberArg('agents', 50)
+const RUNS = numberArg('runs', 5)
+const RECORDS = numberArg('records', 100)
+const IDLE_S = numberArg('idle', 20)
 // Idle means steady state: the last publish's after-work (persist, hosts write, V8's memory
 // reducer GC a few seconds later) is over before the CPU window opens.
-const SETTLE_S = arg('settle', 10)
-const MIX_S = arg('mix', 0)
+const SETTLE_S = numberArg('settle', 10)
+const MIX_S = numberArg('mix', 0)
 const flagIdx = process.argv.indexOf('--node-flags')
 const chart = chartAgent()
 // The chart's env for the agent; UV_THREADPOOL_SIZE in the caller's environment wins.
@@ -50,7 +47,7 @@ const NODE_FLAGS =
   flagIdx < 0 ? chart.nodeFlags : (process.argv[flagIdx + 1] ?? '').split(' ').filter((f) => f !== '')
 // Agents that also serve as seeds (besides the publisher). The chart seeds every agent from the
 // controllers' Service only (agent.seeds.fromService), so 0 mirrors it; 3 mimics kOps' control-plane seeds.
-const SEED_AGENTS = arg('seed-agents', 3)
+const SEED_AGENTS = numberArg('seed-agents', 3)
 const CLK_TCK = 100
 const ZONE = 'bench.local'
 

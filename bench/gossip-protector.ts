@@ -13,14 +13,11 @@ import { generateKeyPair } from '@libp2p/crypto/keys'
 import { lpStream } from '@libp2p/utils'
 import type { Stream } from '@libp2p/interface'
 import { createHost } from '../lib/gossip/libp2p/host.ts'
+import { numberArg } from './args.ts'
 
-const arg = (name: string, d: number): number => {
-  const i = process.argv.indexOf(`--${name}`)
-  return i < 0 ? d : Number(process.argv[i + 1])
-}
-const MB = arg('mb', 200)
-const RTTS = arg('rtts', 3000)
-const DIALS = arg('dials', 50)
+const MB = numberArg('mb', 200)
+const RTTS = numberArg('rtts', 3000)
+const DIALS = numberArg('dials', 50)
 const SINK = '/bench/sink/1.0.0'
 const ECHO = '/bench/echo/1.0.0'
 

@@ -16,15 +16,12 @@ import { stringify } from 'yaml'
 import { parseManifest } from '../lib/source/manifest.ts'
 import { renderObjects } from '../lib/source/render.ts'
 import type { PipelineOptions } from '../lib/records/pipeline.ts'
+import { numberArg } from './args.ts'
 
-const arg = (name: string, d: number): number => {
-  const i = process.argv.indexOf(`--${name}`)
-  return i < 0 ? d : Number(process.argv[i + 1])
-}
-const SERVICES = arg('services', 5000)
-const PODS = arg('pods', 5000)
-const NODES = arg('nodes', 1000)
-const RUNS = arg('runs', 5)
+const SERVICES = numberArg('services', 5000)
+const PODS = numberArg('pods', 5000)
+const NODES = numberArg('nodes', 1000)
+const RUNS = numberArg('runs', 5)
 const CONTROL_PLANES = 3
 const CLUSTER = 'c.k8s.local'
 const EXT = 'dns.alpha.kubernetes.io/external'
