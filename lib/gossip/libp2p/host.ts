@@ -15,6 +15,7 @@ import { isIP } from 'node:net'
 import type { HostPort } from '../../util/hostport.ts'
 import { nodeNoiseCrypto } from './noise-crypto.ts'
 import { pskProtector } from './protector.ts'
+import { installLazyYamuxWindowUpdates } from './yamux-window.ts'
 import type { ProtectorRejectReason } from './protector.ts'
 
 /** Our one stream protocol. The version is the wire version of the frames carried. */
@@ -49,12 +50,16 @@ export function hostPortToMultiaddr(hp: HostPort): Multiaddr {
 /** Creates and starts a host. */
 export async function createHost(init: HostInit): Promise<Libp2p> {
   const handshakeTimeoutMs = init.handshakeTimeoutMs ?? 5000
+  installLazyYamuxWindowUpdates()
   return createLibp2p({
     privateKey: init.privateKey,
     addresses: { listen: [hostPortToMultiaddr(init.listen).toString()] },
     transports: [tcp()],
     connectionEncrypters: [noise({ crypto: nodeNoiseCrypto })],
-    streamMuxers: [yamux()],
+    // No yamux keep-alive: its ping only measures RTT (a failed one is logged, never acted on);
+    // the connection monitor below is what notices a dead peer. It cost a frame each way per
+    // connection every 30 s, plus one at every connection's start.
+    streamMuxers: [yamux({ enableKeepAlive: false })],
     ...(init.psk === undefined
       ? {}
       : {

@@ -238,8 +238,7 @@ export class GossipNetwork {
           })
           const lp = lpStream(stream, { maxDataLength: this.maxFrameBytes })
           link.stream = stream
-          // lp.write waits for the 'drain' event; stream.onDrain() does not backpressure (notes §2.4).
-          link.write = (bytes) => lp.write(bytes, { signal: AbortSignal.timeout(WRITE_TIMEOUT_MS) })
+          link.write = timedWriter(lp)
         }
         const bytes = link.queue[0] as Uint8Array
         await link.write(bytes)
@@ -291,6 +290,28 @@ export class GossipNetwork {
     await stream
       .close({ signal: AbortSignal.timeout(1000) })
       .catch(() => stream.abort(new Error('close failed')))
+  }
+}
+
+/**
+ * lp.write, abandoned after WRITE_TIMEOUT_MS. lp.write waits for the 'drain' event (stream.onDrain()
+ * does not backpressure, notes §2.4). One controller per stream and a plain timer per write: an
+ * `AbortSignal.timeout` per write cannot be cancelled, so every frame left a 10 s timer behind that
+ * later built a DOMException and dispatched an abort event nobody listened to.
+ */
+function timedWriter(lp: { write(b: Uint8Array, o: { signal: AbortSignal }): Promise<void> }) {
+  const abort = new AbortController()
+  const options = { signal: abort.signal }
+  return async (bytes: Uint8Array): Promise<void> => {
+    const timer = setTimeout(
+      () => abort.abort(new Error(`write timed out after ${WRITE_TIMEOUT_MS} ms`)),
+      WRITE_TIMEOUT_MS,
+    )
+    try {
+      await lp.write(bytes, options)
+    } finally {
+      clearTimeout(timer)
+    }
   }
 }
 
