@@ -15,6 +15,18 @@
  *     `singleProcess: true`, and the Node entry imports cluster and worker_threads regardless.
  *   - libp2p-noise's default crypto (WebAssembly instantiated at import, @noble): replaced by
  *     lib/gossip/libp2p/noise-crypto.ts, which our host passes to noise() anyway.
+ *   - yargs' `assert` (two equality checks): a stand-in. Node's assert brings worker_threads, its
+ *     diff engine and colour support into every command (~0.7 MB RSS).
+ *   - prom-client's default metrics (v8, perf_hooks) load on the first call, which only the
+ *     controller makes.
+ *   - `node:fs`, `node:process` and `node:util` come from process.getBuiltinModule, not an ES
+ *     `import`. Importing a built-in builds its ES namespace, which reads every export, lazy ones
+ *     included: `fs.promises` loads readline and the REPL history (+3.5 MB RSS), `process.report`
+ *     and friends load fs/promises too, `util.parseArgs`/`diff` load worker_threads (+0.9 MB).
+ *     fs and process become CommonJS modules (esbuild's interop reads property descriptors, not
+ *     values); util's lazy exports resolve even on a descriptor read, so it gets an ES module with
+ *     the names we use (UTIL_EXPORTS: the build fails on any other). Other built-ins stay plain
+ *     imports: their lazy exports are cheap, or used anyway.
  *
  *   node scripts/build.ts [OUTDIR]
  */
@@ -25,6 +37,34 @@ import { dirname, join, resolve } from 'node:path'
 import { rmSync } from 'node:fs'
 
 const ROOT = resolve(import.meta.dirname, '..')
+
+/** The node:util exports our code and dependencies import by name (see the header). */
+const UTIL_EXPORTS = ['format', 'inspect', 'promisify'] as const
+
+/** Built-ins whose ES namespace is costly to build, without building it (see the header). */
+function builtinPlugin(): Plugin {
+  const get = (name: string): string => `process.getBuiltinModule(${JSON.stringify(`node:${name}`)})`
+  const contents: Record<string, string> = {
+    fs: `module.exports = ${get('fs')}\n`,
+    process: `module.exports = ${get('process')}\n`,
+    util: `const m = ${get('util')}\nexport default m\nexport const { ${UTIL_EXPORTS.join(', ')} } = m\n`,
+  }
+  return {
+    name: 'builtin',
+    setup(b) {
+      // ES imports only: a require() of a built-in already skips the namespace.
+      b.onResolve({ filter: /^(node:)?(fs|process|util)$/ }, (a) =>
+        a.kind === 'import-statement'
+          ? { path: a.path.replace(/^node:/, ''), namespace: 'builtin' }
+          : undefined,
+      )
+      b.onLoad({ filter: /.*/, namespace: 'builtin' }, (a) => ({
+        contents: contents[a.path] ?? '',
+        loader: 'js',
+      }))
+    },
+  }
+}
 
 /** The prom-client exports our code imports; the build fails if the code asks for another. */
 const PROM_EXPORTS = ['Registry', 'Counter', 'Gauge', 'Histogram', 'collectDefaultMetrics'] as const
@@ -47,8 +87,26 @@ function trimPlugin(): Plugin {
     'noise-crypto': `export { nodeNoiseCrypto as defaultCrypto, nodeNoiseCrypto as pureJsCrypto } from ${JSON.stringify(noiseCrypto)}\n`,
     dns2: `import Packet from ${JSON.stringify(join(dns2Dir, 'packet.js'))}\nexport default { Packet }\n`,
     'prom-client':
-      PROM_EXPORTS.map((n) => `import ${n} from ${JSON.stringify(join(promDir, promFile[n]))}`).join('\n') +
+      PROM_EXPORTS.map((n) =>
+        n === 'collectDefaultMetrics'
+          ? `const ${n} = (...args) => require(${JSON.stringify(join(promDir, promFile[n]))})(...args)`
+          : `import ${n} from ${JSON.stringify(join(promDir, promFile[n]))}`,
+      ).join('\n') +
       `\nexport { ${PROM_EXPORTS.join(', ')} }\nexport default { ${PROM_EXPORTS.join(', ')} }\n`,
+    // Node's assert semantics for what yargs calls: Object.is, and a message that may be an Error.
+    assert: [
+      'function fail(message, fallback) {',
+      '  if (message instanceof Error) throw message',
+      "  const e = new Error(message ?? fallback); e.name = 'AssertionError'; e.code = 'ERR_ASSERTION'; throw e",
+      '}',
+      'export function strictEqual(a, b, message) {',
+      '  if (!Object.is(a, b)) fail(message, `Expected values to be strictly equal: ${String(a)} !== ${String(b)}`)',
+      '}',
+      'export function notStrictEqual(a, b, message) {',
+      '  if (Object.is(a, b)) fail(message, `Expected "actual" to be strictly unequal to: ${String(b)}`)',
+      '}',
+      'export default { strictEqual, notStrictEqual }',
+    ].join('\n'),
   }
   return {
     name: 'trim',
@@ -62,6 +120,11 @@ function trimPlugin(): Plugin {
       b.onResolve({ filter: /^\.\/crypto\/(index|js)\.js$/ }, (a) =>
         /[\\/]libp2p-noise[\\/]dist[\\/]src[\\/][^\\/]+\.js$/.test(a.importer)
           ? { path: 'noise-crypto', namespace: 'trim' }
+          : undefined,
+      )
+      b.onResolve({ filter: /^assert$/ }, (a) =>
+        /[\\/]yargs[\\/]lib[\\/]platform-shims[\\/]esm\.mjs$/.test(a.importer)
+          ? { path: 'assert', namespace: 'trim' }
           : undefined,
       )
       b.onResolve({ filter: /^\.\/node\.js$/ }, (a) =>
@@ -92,7 +155,7 @@ export async function bundle(outdir: string): Promise<void> {
     banner: {
       js: "import { createRequire as __dnscRequire } from 'node:module';const require=__dnscRequire(import.meta.url);",
     },
-    plugins: [trimPlugin()],
+    plugins: [builtinPlugin(), trimPlugin()],
   })
   if (result.errors.length > 0) throw new Error(`esbuild: ${result.errors.length} errors`)
 }

@@ -6,7 +6,6 @@ import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import type { CommandModule } from 'yargs'
 import { DEMO_DEFAULT_AGENTS, DEMO_MAX_AGENTS, portCount } from '../../lib/demo/plan.ts'
-import { PortsBusyError, runDemo } from '../../lib/demo/run.ts'
 import { ConfigError } from '../../lib/util/errors.ts'
 import { intFlag, stringFlag } from '../flags/values.ts'
 import { keygen } from './keygen.ts'
@@ -61,6 +60,8 @@ export const demoCommand: CommandModule = {
     const clusterName = stringFlag(argv['cluster-name'])?.trim()
     const cli = process.argv[1]
     if (cli === undefined) throw new Error('bug: no entry script in process.argv')
+    // Loaded here, not at the top: it brings child_process, which no other command needs.
+    const { PortsBusyError, runDemo } = await import('../../lib/demo/run.ts')
     try {
       ;(argv as { exitCode?: number }).exitCode = await runDemo({
         from,

@@ -2,8 +2,9 @@
  * `dns-controller keygen --out DIR [--force]`: writes the gossip secret and the publisher key pair
  * (cli.md). Existing files are kept unless --force; the private files are mode 0600.
  */
-import { existsSync } from 'node:fs'
-import { chmod, mkdir, writeFile } from 'node:fs/promises'
+// Synchronous fs: this module loads with every command, and node:fs/promises would bring
+// readline and friends into the agent (~3.5 MB RSS).
+import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { CommandModule } from 'yargs'
 import { generatePublisherKeyPem, generateSecret } from '../../lib/gossip/keys.ts'
@@ -38,11 +39,11 @@ export async function keygen(args: KeygenArgs): Promise<readonly string[]> {
     { path: paths.publicKey, text: publicPem, mode: 0o644 },
   ]
   try {
-    await mkdir(args.out, { recursive: true, mode: 0o700 })
+    mkdirSync(args.out, { recursive: true, mode: 0o700 })
     for (const f of files) {
-      await writeFile(f.path, f.text, { mode: f.mode })
+      writeFileSync(f.path, f.text, { mode: f.mode })
       // writeFile keeps the mode of a file that already existed (with --force): set it explicitly.
-      await chmod(f.path, f.mode)
+      chmodSync(f.path, f.mode)
     }
   } catch (err) {
     throw new ConfigError('out', `cannot write into ${args.out}: ${errorMessage(err)}`, { cause: err })

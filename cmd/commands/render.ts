@@ -1,9 +1,4 @@
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs'
-import { recordsTable, recordsToJson } from '../../lib/records/format.ts'
-import { formatProblem } from '../../lib/records/problems.ts'
-import { ManifestError, parseManifest } from '../../lib/source/manifest.ts'
-import { readSource } from '../../lib/source/read.ts'
-import { renderObjects } from '../../lib/source/render.ts'
 import { recordConfigFromArgs, recordFlags } from '../flags/records.ts'
 import { stringFlag } from '../flags/values.ts'
 
@@ -35,6 +30,21 @@ export const renderCommand: CommandModule = {
       .example('$0 render -f objects.yaml --zone=example.com', '')
       .example('kubectl get svc,pods,nodes -A -o yaml | $0 render -f - -o json', ''),
   handler: async (argv: ArgumentsCamelCase) => {
+    // Loaded here: every command registers `render`, and only this one needs the record pipeline
+    // and the manifest reader (node:fs/promises).
+    const [
+      { recordsTable, recordsToJson },
+      { formatProblem },
+      { ManifestError, parseManifest },
+      { readSource },
+      { renderObjects },
+    ] = await Promise.all([
+      import('../../lib/records/format.ts'),
+      import('../../lib/records/problems.ts'),
+      import('../../lib/source/manifest.ts'),
+      import('../../lib/source/read.ts'),
+      import('../../lib/source/render.ts'),
+    ])
     const config = recordConfigFromArgs(argv)
     const file = stringFlag(argv['filename']) ?? '-'
     const out = argv as { exitCode?: number }

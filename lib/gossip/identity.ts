@@ -3,7 +3,18 @@
  * `<state-dir>/node.key` (directory 0700, file 0600). A stable identity lets peers recognise a
  * restarted node instead of treating it as a stranger.
  */
-import { chmod, mkdir, open, readFile, rename } from 'node:fs/promises'
+// Synchronous fs: a few bytes once at start-up. node:fs/promises would load readline and friends
+// into the agent for nothing (~3.5 MB RSS, bench/results/gossip-procs.md).
+import {
+  chmodSync,
+  closeSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  writeSync,
+} from 'node:fs'
 import { join } from 'node:path'
 import { generateKeyPair, privateKeyFromProtobuf, privateKeyToProtobuf } from '@libp2p/crypto/keys'
 import type { PrivateKey } from '@libp2p/interface'
@@ -16,7 +27,7 @@ export async function loadOrCreateNodeKey(dir: string, flag = 'state-dir'): Prom
   const path = join(dir, NODE_KEY_FILE)
   let bytes: Buffer | undefined
   try {
-    bytes = await readFile(path)
+    bytes = readFileSync(path)
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT')
       throw new ConfigError(flag, `cannot read ${path}: ${errorMessage(err)}`, { cause: err })
@@ -32,18 +43,18 @@ export async function loadOrCreateNodeKey(dir: string, flag = 'state-dir'): Prom
   }
   const key = await generateKeyPair('Ed25519')
   try {
-    await mkdir(dir, { recursive: true, mode: 0o700 })
-    await chmod(dir, 0o700)
+    mkdirSync(dir, { recursive: true, mode: 0o700 })
+    chmodSync(dir, 0o700)
     // Write then rename, so a crash never leaves a truncated identity behind.
     const tmp = `${path}.tmp-${process.pid}`
-    const fh = await open(tmp, 'w', 0o600)
+    const fd = openSync(tmp, 'w', 0o600)
     try {
-      await fh.writeFile(privateKeyToProtobuf(key))
-      await fh.sync()
+      writeSync(fd, privateKeyToProtobuf(key))
+      fsyncSync(fd)
     } finally {
-      await fh.close()
+      closeSync(fd)
     }
-    await rename(tmp, path)
+    renameSync(tmp, path)
   } catch (err) {
     throw new ConfigError(flag, `cannot write ${path}: ${errorMessage(err)}`, { cause: err })
   }
