@@ -75,6 +75,8 @@ export class GossipDriver {
       },
       inboundDropped: (reason: TransportDropReason) => this.metrics.dropped.inc({ reason }),
       sendDropped: (reason: SendDropReason) => this.metrics.sendDropped.inc({ reason }),
+      livenessProbed: (_peer, ok) =>
+        this.metrics.livenessProbes.inc({ network: networkName, result: ok ? 'ok' : 'failed' }),
     }
   }
 

@@ -31,6 +31,7 @@ export class GossipMetrics {
   readonly sendDropped: Counter<'reason'>
   readonly refused: Counter<'network' | 'reason'>
   readonly dials: Counter<'network' | 'result'>
+  readonly livenessProbes: Counter<'network' | 'result'>
   readonly replicaChanges: Counter
   readonly coreErrors: Counter<'input'>
 
@@ -69,6 +70,12 @@ export class GossipMetrics {
     this.dials = new Counter({
       name: 'dns_controller_gossip_dials_total',
       help: 'Outgoing gossip dials by result (ok, failed, self).',
+      labelNames: ['network', 'result'],
+      registers,
+    })
+    this.livenessProbes = new Counter({
+      name: 'dns_controller_gossip_liveness_probes_total',
+      help: 'Probes of connections silent for a whole liveness interval, by result (ok, failed: the connection was closed). Near zero in a working cluster: gossip traffic proves peers alive.',
       labelNames: ['network', 'result'],
       registers,
     })

@@ -45,12 +45,12 @@ export interface SeedSource extends Startable {
 
 export type HostTuning = Pick<
   HostInit,
-  | 'inboundConnectionThreshold'
-  | 'maxIncomingPendingConnections'
-  | 'maxConnections'
-  | 'handshakeTimeoutMs'
-  | 'livenessIntervalMs'
->
+  'inboundConnectionThreshold' | 'maxIncomingPendingConnections' | 'maxConnections' | 'handshakeTimeoutMs'
+> & {
+  /** A connection silent this long gets a liveness probe (libp2p/liveness.ts); 0 turns it off.
+   * @default 30000 */
+  readonly livenessIntervalMs?: number
+}
 
 export interface GossipNodeInit {
   readonly primary: GossipNetworkInit
@@ -141,11 +141,12 @@ class Node implements GossipNode {
     if (this.init.secondary !== undefined) nets.push(['secondary', this.init.secondary])
     try {
       for (const [name, n] of nets) {
+        const { livenessIntervalMs, ...hostTuning } = this.init.host ?? {}
         const host = await createHost({
           privateKey: this.init.privateKey,
           listen: n.listen,
           psk: n.psk,
-          ...this.init.host,
+          ...hostTuning,
           onProtectorReject: (reason, err) => {
             this.metrics.refused.inc({ network: name, reason })
             this.log.debug('connection refused', { network: name, reason, err: err.message })
@@ -157,6 +158,7 @@ class Node implements GossipNode {
           psk: n.psk,
           maxFrameBytes: cfg.maxFrameBytes,
           dialTimeoutMs: cfg.dialTimeoutMs,
+          ...(livenessIntervalMs === undefined ? {} : { livenessIntervalMs }),
           log: this.log.child(name),
           events: this.driver.eventsFor(name),
         })

@@ -35,6 +35,8 @@ export interface TestNodeInit {
   readonly seedSource?: SeedSource
   /** @default 0 (any free port) */
   readonly listenPort?: number
+  /** @default the node's own (30 s) */
+  readonly livenessIntervalMs?: number
 }
 
 export interface TestNode {
@@ -70,6 +72,7 @@ export async function startNode(init: TestNodeInit): Promise<TestNode> {
         inboundConnectionThreshold: 10_000,
         maxIncomingPendingConnections: 1000,
         handshakeTimeoutMs: 2000,
+        ...(init.livenessIntervalMs === undefined ? {} : { livenessIntervalMs: init.livenessIntervalMs }),
       },
     },
     {

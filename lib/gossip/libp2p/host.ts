@@ -36,10 +36,6 @@ export interface HostInit {
   /** The protector, noise and yamux handshake must finish within this. @default 5000 */
   readonly handshakeTimeoutMs?: number
   readonly onProtectorReject?: (reason: ProtectorRejectReason, err: Error) => void
-  /** libp2p's connection monitor probes every connection this often (a new stream each time) and
-   * aborts a connection whose probe times out; 0 disables it. It is how a silently dead peer is
-   * noticed. @default 30000 (libp2p's own default, 10 s, costs idle CPU on every connection) */
-  readonly livenessIntervalMs?: number
 }
 
 export function hostPortToMultiaddr(hp: HostPort): Multiaddr {
@@ -57,7 +53,7 @@ export async function createHost(init: HostInit): Promise<Libp2p> {
     transports: [tcp()],
     connectionEncrypters: [noise({ crypto: nodeNoiseCrypto })],
     // No yamux keep-alive: its ping only measures RTT (a failed one is logged, never acted on);
-    // the connection monitor below is what notices a dead peer. It cost a frame each way per
+    // liveness.ts is what notices a dead peer. It cost a frame each way per
     // connection every 30 s, plus one at every connection's start.
     streamMuxers: [yamux({ enableKeepAlive: false })],
     ...(init.psk === undefined
@@ -69,10 +65,9 @@ export async function createHost(init: HostInit): Promise<Libp2p> {
             ...(init.onProtectorReject === undefined ? {} : { onReject: init.onProtectorReject }),
           }),
         }),
-    connectionMonitor:
-      (init.livenessIntervalMs ?? 30_000) === 0
-        ? { enabled: false }
-        : { pingInterval: init.livenessIntervalMs ?? 30_000 },
+    // Off: it probed every connection from both ends every interval (a stream and a protocol
+    // negotiation each). network.ts probes only connections that have gone silent (liveness.ts).
+    connectionMonitor: { enabled: false },
     connectionManager: {
       inboundConnectionThreshold: init.inboundConnectionThreshold ?? 100,
       maxIncomingPendingConnections: init.maxIncomingPendingConnections ?? 64,

@@ -21,6 +21,7 @@ import { multiaddr } from '@multiformats/multiaddr'
 import type { Logger } from '../../util/log.ts'
 import { errorMessage } from '../../util/errors.ts'
 import { GOSSIP_PROTOCOL } from './host.ts'
+import { LivenessMonitor } from './liveness.ts'
 
 /** Frames queued for one peer before further sends are dropped. */
 export const MAX_QUEUED_FRAMES = 256
@@ -41,6 +42,8 @@ export interface NetworkEvents {
   dialFailed(addr: string, self: boolean): void
   inboundDropped(reason: TransportDropReason, peer: string): void
   sendDropped(reason: SendDropReason, peer: string): void
+  /** A silent peer was probed (liveness.ts); when not ok, its connection is being closed. */
+  livenessProbed(peer: string, ok: boolean): void
 }
 
 export interface NetworkInit {
@@ -50,6 +53,8 @@ export interface NetworkInit {
   readonly psk: Uint8Array | undefined
   readonly maxFrameBytes: number
   readonly dialTimeoutMs: number
+  /** A peer silent this long is probed (liveness.ts); 0 turns probing off. @default 30000 */
+  readonly livenessIntervalMs?: number
   readonly log: Logger
   readonly events: NetworkEvents
 }
@@ -87,6 +92,7 @@ export class GossipNetwork {
   private readonly links = new Map<string, Link>()
   private readonly stopping = new AbortController()
   private readonly listeners: (() => void)[] = []
+  private readonly liveness: LivenessMonitor
 
   constructor(init: NetworkInit) {
     this.name = init.name
@@ -96,6 +102,15 @@ export class GossipNetwork {
     this.dialTimeoutMs = init.dialTimeoutMs
     this.log = init.log
     this.events = init.events
+    this.liveness = new LivenessMonitor({
+      host: init.host,
+      intervalMs: init.livenessIntervalMs ?? 30_000,
+      timeoutMs: init.dialTimeoutMs,
+      peerIdOf: (peer) => this.peerIdOf(peer),
+      peers: () => this.up,
+      onProbed: (peer, ok) => this.events.livenessProbed(peer, ok),
+      log: init.log,
+    })
   }
 
   /** Registers the protocol handler and connection events. The host is already started. */
@@ -116,10 +131,12 @@ export class GossipNetwork {
       () => this.host.removeEventListener('connection:open', onOpen),
       () => this.host.removeEventListener('peer:disconnect', onDisconnect),
     )
+    await this.liveness.start()
   }
 
   async stop(): Promise<void> {
     this.stopping.abort()
+    this.liveness.stop()
     for (const off of this.listeners.splice(0)) off()
     for (const link of this.links.values()) link.stream?.abort(new Error('stopping'))
     this.links.clear()
@@ -212,6 +229,7 @@ export class GossipNetwork {
     const peer = this.peerName(id)
     const wasUp = this.up.has(peer)
     this.up.add(peer)
+    this.liveness.heard(peer)
     // A dial that finds the peer already connected still reports, so the core clears that dial.
     if (!wasUp || dialed !== undefined) this.events.peerUp(peer, dialed)
   }
@@ -219,6 +237,7 @@ export class GossipNetwork {
   private markDown(id: PeerId): void {
     const peer = this.peerName(id)
     if (!this.up.delete(peer)) return
+    this.liveness.forget(peer)
     const link = this.links.get(peer)
     this.links.delete(peer)
     link?.stream?.abort(new Error('peer disconnected'))
@@ -273,6 +292,7 @@ export class GossipNetwork {
         // No signal: stop() closes the host, which ends this read (a per-read listener on a
         // long-lived signal only costs).
         const frame = await lp.read()
+        this.liveness.heard(peer)
         this.events.frame(peer, frame.subarray())
       }
     } catch (err) {

@@ -69,7 +69,6 @@ test('small frames get no window update each; large ones still flow', async (t) 
         privateKey: await generateKeyPair('Ed25519'),
         listen: { host: '127.0.0.1', port: 0 },
         psk,
-        livenessIntervalMs: 0,
       }),
     ),
   )
