@@ -19,6 +19,10 @@
  *     diff engine and colour support into every command (~0.7 MB RSS).
  *   - prom-client's default metrics (v8, perf_hooks) load on the first call, which only the
  *     controller makes.
+ *   - string-width (yargs' layout, three copies) splits ASCII text without CR into characters itself
+ *     and makes its Intl.Segmenter only for other text: the first Segmenter in a process costs
+ *     ~2.6 MB RSS (ICU data), and yargs measures our (ASCII) option texts on every start. In such
+ *     text every character is its own grapheme cluster (only CR LF joins), so widths are the same.
  *   - `node:fs`, `node:process` and `node:util` come from process.getBuiltinModule, not an ES
  *     `import`. Importing a built-in builds its ES namespace, which reads every export, lazy ones
  *     included: `fs.promises` loads readline and the REPL history (+3.5 MB RSS), `process.report`
@@ -35,6 +39,7 @@ import type { Plugin } from 'esbuild'
 import { createRequire } from 'node:module'
 import { dirname, join, resolve } from 'node:path'
 import { rmSync } from 'node:fs'
+import { readFile } from 'node:fs/promises'
 
 const ROOT = resolve(import.meta.dirname, '..')
 
@@ -127,6 +132,15 @@ function trimPlugin(): Plugin {
           ? { path: 'assert', namespace: 'trim' }
           : undefined,
       )
+      b.onLoad({ filter: /[\\/]string-width[\\/]index\.js$/ }, async (a) => {
+        const source = await readFile(a.path, 'utf8')
+        const eager = 'const segmenter = new Intl.Segmenter();'
+        if (!source.includes(eager))
+          throw new Error(`${a.path}: no \`${eager}\` to make lazy (string-width changed)`)
+        const lazy =
+          'let lazySegmenter; const segmenter = { segment: (s) => /^[\\x00-\\x0c\\x0e-\\x7f]*$/.test(s) ? Array.from(s, (segment) => ({ segment })) : (lazySegmenter ??= new Intl.Segmenter()).segment(s) };'
+        return { contents: source.replace(eager, lazy), loader: 'js' }
+      })
       b.onResolve({ filter: /^\.\/node\.js$/ }, (a) =>
         /[\\/]mortice[\\/]dist[\\/]src[\\/]mortice\.js$/.test(a.importer)
           ? { path: join(dirname(a.importer), 'react-native.js') }

@@ -48,7 +48,7 @@ async function seedSourceFor(
 /** `dns-controller agent`: joins the gossip and serves the verified replica (cli.md). */
 export const agentCommand: CommandModule = {
   command: 'agent',
-  describe: 'run the node agent: gossip replica → /etc/hosts block and/or local DNS',
+  describe: 'run the node agent: gossip replica -> /etc/hosts block and/or local DNS',
   builder: (y: Argv) =>
     y
       .options(agentFlags)

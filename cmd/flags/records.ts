@@ -52,7 +52,7 @@ export const recordFlags = {
   'api-external-address': {
     type: 'string',
     description:
-      'with --cluster-name: api.NAME → these IPs (A/AAAA) or this one hostname (CNAME), repeatable or comma-separated; none: the ExternalIPs of control-plane nodes',
+      'with --cluster-name: api.NAME -> these IPs (A/AAAA) or this one hostname (CNAME), repeatable or comma-separated; none: the ExternalIPs of control-plane nodes',
     defaultDescription: 'control-plane ExternalIPs',
   },
 } as const satisfies Record<string, Options>
