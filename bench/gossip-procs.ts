@@ -351,6 +351,12 @@ async function main(): Promise<void> {
       `agent anon_mb       p50=${fmt(pct(anon, 0.5))} max=${fmt(Math.max(...anon))} (private; the rest of RSS is mapped files, mostly the node binary)`,
     )
     console.log(`bare node anon_mb   ${fmt(smapsMb(bare.pid ?? 0, 'Anonymous'))}`)
+    // The agents that are also seeds take the start-up join storm; the chart's agents are not seeds.
+    const others = rss.slice(SEED_AGENTS)
+    console.log(
+      `agent rss_mb by role seed agents max=${fmt(Math.max(...rss.slice(0, SEED_AGENTS)))}` +
+        ` others p50=${fmt(pct(others, 0.5))} max=${fmt(Math.max(...others))}`,
+    )
     console.log(
       `ratio agent/bare    rss=${fmt(pct(rss, 0.5) / bareRss, 2)} (p50 agent RSS over a bare Node process)`,
     )
