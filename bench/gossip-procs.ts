@@ -354,7 +354,7 @@ async function main(): Promise<void> {
     // The agents that are also seeds take the start-up join storm; the chart's agents are not seeds.
     const others = rss.slice(SEED_AGENTS)
     console.log(
-      `agent rss_mb by role seed agents max=${fmt(Math.max(...rss.slice(0, SEED_AGENTS)))}` +
+      `agent rss_mb by role seed agents max=${SEED_AGENTS === 0 ? 'none' : fmt(Math.max(...rss.slice(0, SEED_AGENTS)))}` +
         ` others p50=${fmt(pct(others, 0.5))} max=${fmt(Math.max(...others))}`,
     )
     console.log(
