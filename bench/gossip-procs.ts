@@ -29,6 +29,7 @@ import { bundle } from '../scripts/build.ts'
 import { chartAgent } from './chart-agent.ts'
 import type { PeerArgs } from './gossip-peer.ts'
 import { numberArg } from './args.ts'
+import { agentArgs } from '../test/helpers/agent-args.ts'
 
 const ROOT = new URL('..', import.meta.url).pathname
 const AGENTS = numberArg('agents', 50)
@@ -86,18 +87,7 @@ function startAgent(entry: string, dir: string, ports: number[], seeds: readonly
   const own = join(dir, `agent-${gossipPort}`)
   mkdirSync(own)
   writeFileSync(join(own, 'hosts'), '127.0.0.1 localhost\n')
-  const args = [
-    'agent',
-    `--gossip-listen=127.0.0.1:${gossipPort}`,
-    `--gossip-seed=${seeds.map((p) => `127.0.0.1:${p}`).join(',')}`,
-    `--gossip-secret-file=${join(dir, 'gossip.psk')}`,
-    `--trusted-publisher-key-file=${join(dir, 'publisher.pub')}`,
-    `--state-dir=${join(own, 'state')}`,
-    `--hosts-file=${join(own, 'hosts')}`,
-    `--dns-listen=127.0.0.1:${dnsPort}`,
-    `--metrics-listen=127.0.0.1:${metricsPort}`,
-    `--zone=${ZONE}`,
-  ]
+  const args = agentArgs({ keys: dir, own, gossipPort, dnsPort, metricsPort, seeds, zone: ZONE })
   const child = spawn(process.execPath, [...NODE_FLAGS, entry, ...args], {
     stdio: ['ignore', 'ignore', 'pipe'],
     env: THREADPOOL === '' ? process.env : { ...process.env, UV_THREADPOOL_SIZE: THREADPOOL },

@@ -15,6 +15,7 @@ import {
   signerFromPrivateKey,
 } from '../../../lib/gossip/keys.ts'
 import { startNode } from '../../helpers/gossip.ts'
+import { agentArgs } from '../../helpers/agent-args.ts'
 import { dig } from '../dns/dig.ts'
 import { freePort } from '../../../lib/util/ports.ts'
 
@@ -54,16 +55,15 @@ test(
       NODE,
       [
         CLI,
-        'agent',
-        `--gossip-listen=127.0.0.1:${gossipPort}`,
-        `--gossip-seed=127.0.0.1:${publisher.addr.port}`,
-        `--gossip-secret-file=${join(dir, 'gossip.psk')}`,
-        `--trusted-publisher-key-file=${join(dir, 'publisher.pub')}`,
-        `--state-dir=${join(dir, 'state')}`,
-        `--hosts-file=${join(dir, 'hosts')}`,
-        `--dns-listen=127.0.0.1:${dnsPort}`,
-        `--metrics-listen=127.0.0.1:${opsPort}`,
-        '--zone=k8s.local',
+        ...agentArgs({
+          keys: dir,
+          own: dir,
+          gossipPort,
+          dnsPort,
+          metricsPort: opsPort,
+          seeds: [publisher.addr.port],
+          zone: 'k8s.local',
+        }),
       ],
       { stdio: ['ignore', 'inherit', 'pipe'] },
     )

@@ -19,6 +19,7 @@ import {
 import { freePort } from '../../../lib/util/ports.ts'
 import { newPsk, newSigner, startNode, waitFor } from '../../helpers/gossip.ts'
 import type { TestNode } from '../../helpers/gossip.ts'
+import { agentArgs } from '../../helpers/agent-args.ts'
 
 const NODE = join(import.meta.dirname, '../../../node_modules/.bin/node')
 const CLI = join(import.meta.dirname, '../../../cmd/dns-controller.ts')
@@ -71,16 +72,15 @@ test('a frozen peer process is probed and dropped', { timeout: 60_000 }, async (
     NODE,
     [
       CLI,
-      'agent',
-      `--gossip-listen=127.0.0.1:${gossipPort}`,
-      `--gossip-seed=127.0.0.1:${a.addr.port}`,
-      `--gossip-secret-file=${join(dir, 'gossip.psk')}`,
-      `--trusted-publisher-key-file=${join(dir, 'publisher.pub')}`,
-      `--state-dir=${join(dir, 'state')}`,
-      `--hosts-file=${join(dir, 'hosts')}`,
-      `--dns-listen=127.0.0.1:${dnsPort}`,
-      `--metrics-listen=127.0.0.1:${opsPort}`,
-      '--zone=k8s.local',
+      ...agentArgs({
+        keys: dir,
+        own: dir,
+        gossipPort,
+        dnsPort,
+        metricsPort: opsPort,
+        seeds: [a.addr.port],
+        zone: 'k8s.local',
+      }),
     ],
     { stdio: 'ignore' },
   )
