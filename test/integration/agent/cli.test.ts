@@ -3,21 +3,13 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { once } from 'node:events'
-import {
-  derivePsk,
-  generatePublisherKeyPem,
-  generateSecret,
-  parsePrivateKeyPem,
-  signerFromPrivateKey,
-} from '../../../lib/gossip/keys.ts'
 import { startNode } from '../../helpers/gossip.ts'
-import { agentArgs } from '../../helpers/agent-args.ts'
+import { spawnAgent, writeAgentKeys } from '../../helpers/agent-args.ts'
 import { dig } from '../dns/dig.ts'
-import { freePort } from '../../../lib/util/ports.ts'
 
 const NODE = join(import.meta.dirname, '../../../node_modules/.bin/node')
 const CLI = join(import.meta.dirname, '../../../cmd/dns-controller.ts')
@@ -36,37 +28,19 @@ test(
   async (t) => {
     const dir = mkdtempSync(join(tmpdir(), 'agent-cli-'))
     t.after(() => rmSync(dir, { recursive: true, force: true }))
-    const secret = generateSecret()
-    writeFileSync(join(dir, 'gossip.psk'), `${secret}\n`)
-    const pem = generatePublisherKeyPem()
-    writeFileSync(join(dir, 'publisher.pub'), pem.publicPem)
-    const key = parsePrivateKeyPem(pem.privatePem)
-    if (typeof key === 'string') throw new Error(key)
-    const signer = signerFromPrivateKey(key)
-    const publisher = await startNode({ psk: derivePsk(secret, 'test'), trusted: [signer.publicKey], signer })
+    const { psk, signer } = writeAgentKeys(dir)
+    const publisher = await startNode({ psk, trusted: [signer.publicKey], signer })
     t.after(() => publisher.node.stop())
     await publisher.node.publish([
       { name: 'api.internal.c.k8s.local', type: 'A', values: ['10.0.0.1'], ttlSeconds: 60 },
     ])
 
-    writeFileSync(join(dir, 'hosts'), '127.0.0.1 localhost\n')
-    const [dnsPort, opsPort, gossipPort] = [await freePort(), await freePort(), await freePort()]
-    const agent = spawn(
-      NODE,
-      [
-        CLI,
-        ...agentArgs({
-          keys: dir,
-          own: dir,
-          gossipPort,
-          dnsPort,
-          metricsPort: opsPort,
-          seeds: [publisher.addr.port],
-          zone: 'k8s.local',
-        }),
-      ],
-      { stdio: ['ignore', 'inherit', 'pipe'] },
-    )
+    const {
+      child: agent,
+      dnsPort,
+      metricsPort: opsPort,
+    } = await spawnAgent(dir, publisher.addr.port, ['ignore', 'inherit', 'pipe'])
+    if (agent.stderr === null) throw new Error('no stderr pipe')
     let stderr = ''
     agent.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
     t.after(() => agent.kill('SIGKILL'))

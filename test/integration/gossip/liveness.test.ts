@@ -5,24 +5,13 @@
  */
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { spawn } from 'node:child_process'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { GOSSIP_LOOPBACK } from '../../../lib/gossip/core/index.ts'
-import {
-  derivePsk,
-  generatePublisherKeyPem,
-  generateSecret,
-  loadTrustedKeys,
-} from '../../../lib/gossip/keys.ts'
-import { freePort } from '../../../lib/util/ports.ts'
 import { newPsk, newSigner, startNode, waitFor } from '../../helpers/gossip.ts'
 import type { TestNode } from '../../helpers/gossip.ts'
-import { agentArgs } from '../../helpers/agent-args.ts'
-
-const NODE = join(import.meta.dirname, '../../../node_modules/.bin/node')
-const CLI = join(import.meta.dirname, '../../../cmd/dns-controller.ts')
+import { spawnAgent, writeAgentKeys } from '../../helpers/agent-args.ts'
 
 async function probes(n: TestNode, result: 'ok' | 'failed'): Promise<number> {
   const m = await n.registry.getSingleMetric('dns_controller_gossip_liveness_probes_total')?.get()
@@ -58,32 +47,11 @@ test('a silent but live peer is probed and kept', async (t) => {
 test('a frozen peer process is probed and dropped', { timeout: 60_000 }, async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'liveness-'))
   t.after(() => rmSync(dir, { recursive: true, force: true }))
-  const secret = generateSecret()
-  writeFileSync(join(dir, 'gossip.psk'), `${secret}\n`)
-  const pem = generatePublisherKeyPem()
-  writeFileSync(join(dir, 'publisher.pub'), pem.publicPem)
-  writeFileSync(join(dir, 'hosts'), '127.0.0.1 localhost\n')
-  const trusted = loadTrustedKeys([join(dir, 'publisher.pub')], 'test')
+  const { psk, signer } = writeAgentKeys(dir)
 
-  const a = await startNode({ psk: derivePsk(secret, 'test'), trusted, livenessIntervalMs: 300 })
+  const a = await startNode({ psk, trusted: [signer.publicKey], livenessIntervalMs: 300 })
   t.after(() => a.node.stop())
-  const [gossipPort, dnsPort, opsPort] = [await freePort(), await freePort(), await freePort()]
-  const agent = spawn(
-    NODE,
-    [
-      CLI,
-      ...agentArgs({
-        keys: dir,
-        own: dir,
-        gossipPort,
-        dnsPort,
-        metricsPort: opsPort,
-        seeds: [a.addr.port],
-        zone: 'k8s.local',
-      }),
-    ],
-    { stdio: 'ignore' },
-  )
+  const { child: agent } = await spawnAgent(dir, a.addr.port, 'ignore')
   t.after(() => {
     agent.kill('SIGCONT')
     agent.kill('SIGKILL')
