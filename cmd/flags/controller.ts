@@ -41,8 +41,8 @@ export const controllerFlags = {
   ...recordFlags,
   'update-interval': {
     type: 'number',
-    default: 5,
-    description: 'seconds: base of retry backoff and longest wait between publishes',
+    description:
+      "accepted for kOps compatibility (kOps' polling period, seconds) and ignored: publishing is event-driven",
   },
   'metrics-listen': {
     type: 'string',
@@ -137,6 +137,11 @@ export function controllerConfigFromArgs(args: Readonly<Record<string, unknown>>
   if (typeof metrics === 'string') throw new ConfigError('metrics-listen', metrics)
 
   intFlag(args['route53-batch-size'] ?? 900, 'route53-batch-size', 1, 1_000_000)
+  // kOps polled every --update-interval seconds; a change here is published within about a second.
+  if (args['update-interval'] !== undefined) {
+    intFlag(args['update-interval'], 'update-interval', 1, 3600)
+    warnings.push('--update-interval is ignored: publishing is event-driven (within about 1 s of a change)')
+  }
   const publisherKeyFile = stringFlag(args['publisher-key-file']) ?? DEFAULT_PUBLISHER_KEY_FILE
   if (publisherKeyFile.trim() === '') throw new ConfigError('publisher-key-file', 'empty path')
 
@@ -152,7 +157,6 @@ export function controllerConfigFromArgs(args: Readonly<Record<string, unknown>>
     publisherKeyFile,
     leaderElection: Object.freeze({ enabled: elect, namespace: leNamespace, name: leName }),
     ...(metrics === undefined ? {} : { metricsListen: metrics }),
-    updateIntervalSeconds: intFlag(args['update-interval'] ?? 5, 'update-interval', 1, 3600),
     verbosity: intFlag(args['v'] ?? 2, 'v', 0, 10),
     warnings: Object.freeze(warnings),
   })

@@ -35,8 +35,6 @@ export interface ControllerConfig {
   readonly leaderElection: LeaderElectionConfig
   /** `/metrics`, `/healthz`, `/readyz`; absent = not served. */
   readonly metricsListen?: HostPort
-  /** kOps' `--update-interval`: the base of retry backoff and the longest wait between publishes. @default 5 */
-  readonly updateIntervalSeconds: number
   /** klog-style `-v`. @default 2 */
   readonly verbosity: number
   /** Accepted kOps settings that do nothing here; log them at start. */
