@@ -3,7 +3,7 @@ import type { Argv } from 'yargs'
 import { ConfigError, errorMessage } from '../lib/util/errors.ts'
 import { commands } from './commands/index.ts'
 
-/** Exit statuses: 0 ok, 1 runtime failure, 2 bad usage or bad input (cli.md). */
+/** Exit statuses: 0 ok, 1 runtime failure, 2 bad usage or bad input. */
 export const EXIT_OK = 0
 export const EXIT_FAILURE = 1
 export const EXIT_USAGE = 2

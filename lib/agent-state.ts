@@ -1,5 +1,5 @@
 /**
- * Reading an agent's `/state` (the `state` command): fetch, validate the JSON shape of cli.md, and
+ * Reading an agent's `/state` (the `state` command): fetch, validate the JSON shape (docs/kops-compat.md, "CLI contract"), and
  * print it as tables or JSON. Failures are `StateFetchError`s with one clear message.
  */
 import type { AgentState } from './agent.ts'

@@ -4,7 +4,7 @@
  *
  * | condition                                   | why                                                   |
  * | ------------------------------------------- | ----------------------------------------------------- |
- * | every kind was listed once (snapshot gate)  | kOps c.3: never publish a partial view of the cluster |
+ * | every kind was listed once (snapshot gate)  | kOps' gate: never publish a partial view of the cluster |
  * | this replica leads (or election is off)     | one writer; followers keep their state warm           |
  * | records differ from the last publish        | a new leader always publishes once                    |
  *

@@ -45,7 +45,7 @@ async function seedSourceFor(
   )
 }
 
-/** `dns-controller agent`: joins the gossip and serves the verified replica (cli.md). */
+/** `dns-controller agent`: joins the gossip and serves the verified replica. */
 export const agentCommand: CommandModule = {
   command: 'agent',
   describe: 'run the node agent: gossip replica -> /etc/hosts block and/or local DNS',

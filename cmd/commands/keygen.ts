@@ -1,6 +1,6 @@
 /**
- * `dns-controller keygen --out DIR [--force]`: writes the gossip secret and the publisher key pair
- * (cli.md). Existing files are kept unless --force; the private files are mode 0600.
+ * `dns-controller keygen --out DIR [--force]`: writes the gossip secret and the publisher key pair.
+ * Existing files are kept unless --force; the private files are mode 0600.
  */
 // Synchronous fs: this module loads with every command, and node:fs/promises would bring
 // readline and friends into the agent (~3.5 MB RSS).

@@ -4,7 +4,7 @@ import { stringFlag } from '../flags/values.ts'
 
 const EXIT_UNREADABLE = 2
 
-/** `dns-controller render -f FILE|-`: the records given objects produce (cli.md). */
+/** `dns-controller render -f FILE|-`: the records given objects produce. */
 export const renderCommand: CommandModule = {
   command: 'render',
   describe: 'print the records that given objects produce',

@@ -4,7 +4,7 @@ import { ConfigError } from '../../lib/util/errors.ts'
 import { parseHostPort } from '../../lib/util/hostport.ts'
 import { stringFlag } from '../flags/values.ts'
 
-/** `dns-controller state --from HOST:PORT [-o json]`: an agent's replica, publishers and peers (cli.md). */
+/** `dns-controller state --from HOST:PORT [-o json]`: an agent's replica, publishers and peers. */
 export const stateCommand: CommandModule = {
   command: 'state',
   describe: "show an agent's replica, peers and versions",

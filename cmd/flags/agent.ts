@@ -1,5 +1,5 @@
 /**
- * The agent's flags (cli.md `agent`): the shared gossip flags with the agent's ports, plus the
+ * The agent's flags (docs/flags.md): the shared gossip flags with the agent's ports, plus the
  * sinks. `agentConfigFromArgs` is pure; `checkAgentFiles` is the one start-time filesystem look.
  */
 import type { Options } from 'yargs'

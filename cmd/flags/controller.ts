@@ -1,6 +1,6 @@
 /**
- * The controller's flags: every flag kOps' dns-controller had (spec a.1) with kOps' defaults,
- * plus cli.md's. `controllerConfigFromArgs` is pure (tests call it without a process);
+ * The controller's flags: every flag kOps' dns-controller had (docs/kops-compat.md, "Flags kOps passed") with kOps' defaults,
+ * plus our own (docs/flags.md). `controllerConfigFromArgs` is pure (tests call it without a process);
  * `checkControllerFiles` is the one start-time look at the filesystem.
  *
  * Deliberate differences: `--dns` defaults to `gossip` and cloud provider ids are refused (this
@@ -105,7 +105,7 @@ export function controllerConfigFromArgs(args: Readonly<Record<string, unknown>>
     throw new ConfigError('dns', `unknown DNS provider "${dns}" (this build only does gossip: --dns=gossip)`)
 
   const records = recordConfigFromArgs(args)
-  // kOps' own check and message (a.1).
+  // kOps' own check and message.
   if (!records.pipeline.internalIPv4 && !records.pipeline.internalIPv6)
     throw new ConfigError('internal-ipv4', 'must specify at least one of --internal-ipv4 or --internal-ipv6')
   const gossip = gossipConfigFromArgs(args)
@@ -163,7 +163,7 @@ export function controllerConfigFromArgs(args: Readonly<Record<string, unknown>>
 }
 
 /**
- * The start-time file checks (CONTRACTS.md): key files must exist (the gossip secret file unless
+ * The start-time file checks: key files must exist (the gossip secret file unless
  * --gossip-insecure), and so must --from and --kubeconfig. `exists` is injected for tests.
  */
 export function checkControllerFiles(config: ControllerConfig, exists: (path: string) => boolean): void {

@@ -1,5 +1,5 @@
 /**
- * Gossip flags shared by the controller and the agent (CONTRACTS.md): kOps' names, our protocol.
+ * Gossip flags shared by the controller and the agent: kOps' names, our protocol.
  *
  * | flag                           | here                                                          |
  * | ------------------------------ | ------------------------------------------------------------- |

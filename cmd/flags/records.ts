@@ -1,5 +1,5 @@
 /**
- * Record flags shared by the controller and `render` (cli.md): which names may be published and
+ * Record flags shared by the controller and `render`: which names may be published and
  * how objects become records. Values are checked here, once; lib/ gets a frozen RecordOptions.
  */
 import type { Options } from 'yargs'

@@ -1,5 +1,5 @@
 /**
- * Key material for the gossip network (CONTRACTS.md "Key material"):
+ * Key material for the gossip network (docs/PROTOCOL.md, "Stack"):
  * - the pre-shared network key, derived with HKDF-SHA256 from a secret string (file or flag);
  * - the publisher's Ed25519 key pair (PKCS#8 PEM private, SPKI PEM public; an X.509 certificate
  *   PEM is accepted as a trusted key, so Helm can hand agents only a certificate);

@@ -1,7 +1,7 @@
 /**
- * One gossip network as the flags describe it (CONTRACTS.md "Flags and ports"); built in
+ * One gossip network as the flags describe it (docs/flags.md); built in
  * cmd/flags/gossip.ts, consumed by the libp2p adapter. The 32-byte network key is derived from
- * `secret` or the file's trimmed text with HKDF (CONTRACTS.md "Key material"), not here.
+ * `secret` or the file's trimmed text with HKDF (docs/PROTOCOL.md, "Stack"), not here.
  */
 import type { HostPort } from '../util/hostport.ts'
 

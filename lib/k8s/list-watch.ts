@@ -1,5 +1,5 @@
 /**
- * A robust list+watch of one kind (kops-behaviour.md b.1, done right):
+ * A robust list+watch of one kind (kOps' watcher done right: docs/kops-compat.md, "List and watch"):
  *
  * | situation                              | action                                              |
  * | -------------------------------------- | --------------------------------------------------- |

@@ -1,7 +1,7 @@
 /**
  * The Kubernetes API as a source of views: one ListWatch per kind the records need. Nodes are
- * always cluster-wide; Pods, Services and Ingresses follow `--watch-namespace` (kops-behaviour.md
- * a.1). Pods and Services without either DNS annotation are dropped at once, so 10,000 plain Pods
+ * always cluster-wide; Pods, Services and Ingresses follow `--watch-namespace` (docs/kops-compat.md,
+ * "List and watch"). Pods and Services without either DNS annotation are dropped at once, so 10,000 plain Pods
  * cost nothing but the list traffic.
  */
 import { API_SERVICE } from '../records/apiserver.ts'

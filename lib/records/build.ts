@@ -1,5 +1,5 @@
 /**
- * Per-object records, kOps semantics (spec b.2-b.5) as pure functions of views. Each returns the
+ * Per-object records, kOps semantics (docs/records.md) as pure functions of views. Each returns the
  * object's complete record list (what its scope key holds) plus its problems.
  *
  * | object                       | records                                                        |
@@ -31,7 +31,7 @@ const NONE: RecordsResult = Object.freeze({ records: Object.freeze([]), problems
 
 export type AddressKind = 'internal' | 'external'
 
-/** F1: alias target for every node of a role. */
+/** alias target for every node of a role. */
 export function roleAlias(role: string, kind: AddressKind): string {
   return `node/role=${role}/${kind}`
 }
@@ -200,7 +200,7 @@ export function podRecords(pod: PodView, nodes: NodeIndex, opts: RecordOptions):
 }
 
 /**
- * Alias targets of one node (b.4), walking `status.addresses` in order:
+ * Alias targets of one node (docs/records.md), walking `status.addresses` in order:
  *
  * | target                 | addresses                                                     |
  * | ---------------------- | ------------------------------------------------------------- |
@@ -244,7 +244,7 @@ export function nodeRecords(node: NodeView, opts: RecordOptions): RecordsResult 
   return { records, problems }
 }
 
-/** Every Ingress yields records, annotated or not (b.5); only called when --watch-ingress. */
+/** Every Ingress yields records, annotated or not; only called when --watch-ingress. */
 export function ingressRecords(ing: IngressView, opts: RecordOptions): RecordsResult {
   if (ing.hosts.length === 0) return NONE
   const problems: Problem[] = []

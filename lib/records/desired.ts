@@ -1,5 +1,5 @@
 /**
- * Desired records: kOps' scopes and readiness gate (c.2, c.3 step 1), made explicit.
+ * Desired records: kOps' scopes and readiness gate (docs/kops-compat.md, "List and watch"), made explicit.
  *
  * Each watcher owns a scope and writes the complete record list of one object under its key;
  * an empty list deletes the key. Identical replaces are ignored; a real change bumps `version`,

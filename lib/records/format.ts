@@ -1,6 +1,6 @@
 /**
  * Printing resolved records (render, and any command that shows a replica): a table, or the JSON
- * shape of cli.md and /state: `[{"name","type","values","ttl"}]`.
+ * shape of `render -o json` and /state (docs/kops-compat.md, "CLI contract"): `[{"name","type","values","ttl"}]`.
  */
 import type { ResolvedRecord } from './types.ts'
 

@@ -1,7 +1,7 @@
 /**
  * IP parsing and classification, written here because lib/records may not import node:net.
  *
- * kOps' rule (b.4): a value is IPv6 iff it parses as an IP and is not representable as IPv4, so
+ * kOps' rule: a value is IPv6 iff it parses as an IP and is not representable as IPv4, so
  * the IPv4-mapped form `::ffff:1.2.3.4` counts as IPv4 and becomes an A record. Like Go's
  * net.ParseIP we refuse IPv4 octets with leading zeros and IPv6 zone suffixes (`%eth0`).
  */

@@ -2,7 +2,7 @@
  * Annotation values and DNS names.
  *
  * kOps (b): a value is a comma-separated list; each token is trimmed and gets a trailing dot.
- * Where we deliberately differ (DESIGN.md): empty tokens are skipped and reported instead of
+ * Where we deliberately differ (docs/kops-compat.md): empty tokens are skipped and reported instead of
  * becoming a record for the root `.`, and names are validated and lower-cased.
  *
  * | token                 | kOps                 | here                                   |
@@ -19,7 +19,7 @@ export const MAX_LABEL_CHARS = 63
 
 const LABEL = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/
 
-/** F2: appends a trailing dot when missing. */
+/** kOps' rule: appends a trailing dot when missing. */
 export function ensureTrailingDot(name: string): string {
   return name.endsWith('.') ? name : `${name}.`
 }

@@ -4,7 +4,7 @@
  *
  *   objects ─project─► views ─build─► per-object records ─► scopes ─resolve─► ResolvedRecord[]
  *
- * It also keeps what kOps got wrong by doing a live Node GET per pod event (STYLE.md section 1):
+ * It also keeps what kOps got wrong by doing a live Node GET per pod event:
  * a hostNetwork pod with several IPs depends on its node's InternalIPs, so the pipeline remembers
  * those pods by node and recomputes them when that node changes or goes away.
  */

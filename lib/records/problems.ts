@@ -1,5 +1,5 @@
 /**
- * Bad input is data (STYLE.md rule 3): every reason an object yields fewer records than its
+ * Bad input is data: every reason an object yields fewer records than its
  * annotations ask for is a `Problem`. Callers log it, count it by `kind` and turn it into a
  * Kubernetes Event (`problemReason`, `formatProblem`). One problem never removes other records.
  */

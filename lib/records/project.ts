@@ -153,7 +153,7 @@ export function projectPod(o: unknown): Projected<PodView> {
   })
 }
 
-/** kOps' role detection order (b.4); first match wins so several labels never flap (#8184). */
+/** kOps' role detection order (docs/records.md); first match wins so several labels never flap (#8184). */
 export function nodeRole(labels: Readonly<Record<string, unknown>>): string {
   if ('node-role.kubernetes.io/master' in labels) return 'master'
   if ('node-role.kubernetes.io/control-plane' in labels) return 'control-plane'

@@ -1,5 +1,5 @@
 /**
- * kOps' resolution step (c.3), pure: every scope's records → published record sets.
+ * kOps' resolution step, pure: every scope's records → published record sets.
  *
  * | input record                      | contributes                                           |
  * | --------------------------------- | ----------------------------------------------------- |

@@ -13,7 +13,7 @@ export type RecordType = 'A' | 'AAAA' | 'CNAME'
 /** kOps' internal types: real types plus the `_alias` pseudo-type. */
 export type InternalRecordType = RecordType | '_alias'
 
-/** One kOps record: a single value. Alias targets are never published (c.1). */
+/** One kOps record: a single value. Alias targets are never published. */
 export interface DnsRecord {
   readonly type: InternalRecordType
   /** Fully qualified, with a trailing dot; alias targets have none (`node/N/internal`). */
@@ -32,7 +32,7 @@ export interface ResolvedRecord {
   readonly ttlSeconds: number
 }
 
-/** kOps' fixed TTL (c.3). */
+/** kOps' fixed TTL. */
 export const DEFAULT_TTL_SECONDS = 60
 
 export const ANNOTATION_EXTERNAL = 'dns.alpha.kubernetes.io/external'

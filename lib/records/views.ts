@@ -1,5 +1,5 @@
 /**
- * Projected views (STYLE.md rule 2): the few fields of a Kubernetes object that records depend on.
+ * Projected views: the few fields of a Kubernetes object that records depend on.
  * Watchers keep these instead of whole objects, so memory follows what records need.
  */
 import type { ObjectRef } from './types.ts'

@@ -1,5 +1,5 @@
-// `--zone` rules (kOps c.6) and which names they permit in gossip mode (cli.md "Zones in gossip
-// mode").
+// `--zone` rules (docs/kops-compat.md, "Zones") and which names they permit in gossip
+// mode (docs/records.md, "Zones").
 //
 // | flag value            | kOps rule                   | gossip mode here: permits names under |
 // | --------------------- | --------------------------- | ------------------------------------- |
@@ -13,7 +13,7 @@
 // instead of a silently unmanaged zone.
 import { checkName, ensureTrailingDot, stripTrailingDot } from './names.ts'
 
-/** kOps' only gossip zone and its id (d.2). */
+/** kOps' only gossip zone and its id (docs/kops-compat.md, "Zones"). */
 export const GOSSIP_ZONE = 'local'
 export const GOSSIP_ZONE_ID = 'gossip:local'
 
@@ -29,7 +29,7 @@ export interface ZoneRules {
   readonly wildcard: boolean
 }
 
-/** F3: `name`, `name/id`, `*` or `*` parts; never fails (kOps). */
+/** `name`, `name/id`, `*` or `*` parts; never fails (kOps). */
 export function parseZoneSpec(text: string): ZoneSpec {
   const s = text.trim()
   const slash = s.indexOf('/')
@@ -40,7 +40,7 @@ export function parseZoneSpec(text: string): ZoneSpec {
   return { name: name === '' ? '' : ensureTrailingDot(name), id }
 }
 
-// F4: `*` and `*/*` (or no flags) turn the wildcard on; anything else is an explicit rule.
+// `*` and `*/*` (or no flags) turn the wildcard on; anything else is an explicit rule.
 export function parseZoneRules(flags: readonly string[]): ZoneRules {
   const explicit: ZoneSpec[] = []
   let wildcard = flags.length === 0
@@ -89,7 +89,7 @@ export function zoneOf(fqdn: string, zones: readonly string[]): string | undefin
   return best
 }
 
-/** F8 / a.5: a cluster name is gossip iff, without one trailing dot, it ends in `.k8s.local`. */
+/** a cluster name is gossip iff, without one trailing dot, it ends in `.k8s.local`. */
 export function isGossipClusterName(name: string): boolean {
   return stripTrailingDot(name).endsWith('.k8s.local')
 }

@@ -1,6 +1,6 @@
 /**
  * A complete set of objects (a manifest, re-read when it changes) fed into the record pipeline
- * with relist semantics (kOps b.1): every object upserted, every key not seen this time removed,
+ * with relist semantics (as kOps' watchers: docs/kops-compat.md, "List and watch"): every object upserted, every key not seen this time removed,
  * every scope marked synced. `render` runs it once on a fresh pipeline; `--from FILE` on each read.
  */
 import { projectByKind } from '../records/project.ts'

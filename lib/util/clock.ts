@@ -1,5 +1,5 @@
 /**
- * Time and randomness are components (STYLE.md rule 7): pure code takes them as arguments so the
+ * Time and randomness are components: pure code takes them as arguments so the
  * simulator and unit tests can run on a virtual clock with a seeded generator.
  */
 export type Millis = number

@@ -1,5 +1,5 @@
 /**
- * Trailing debounce with a bound (STYLE.md rule 12): work runs `quietMs` after the last poke, but
+ * Trailing debounce with a bound: work runs `quietMs` after the last poke, but
  * never later than `maxWaitMs` after the first unserved poke, so a steady stream of changes still
  * publishes. Pure: the caller passes `now` and arms its own timer for `deadline()`.
  */

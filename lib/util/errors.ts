@@ -1,7 +1,7 @@
 /**
- * The three kinds of failure (STYLE.md rule 4):
+ * The three kinds of failure:
  * - ConfigError: the operator gave a bad flag or file; the CLI exits 2 naming the flag.
- * - TransientError: an outside dependency failed (API server, network); retried with backoff and counted.
+ * - an outside dependency failed (API server, network): the caller retries with backoff and counts it.
  * - anything else is a bug and is allowed to crash tests.
  * Peer input (gossip frames, DNS packets) never throws: decoders return a result instead.
  */
@@ -12,10 +12,6 @@ export class ConfigError extends Error {
     super(flag === '' ? message : `--${flag}: ${message}`, options)
     this.flag = flag
   }
-}
-
-export class TransientError extends Error {
-  override readonly name = 'TransientError'
 }
 
 /** Exhaustiveness check for `switch` over a discriminated union. */

@@ -1,5 +1,5 @@
 /**
- * Gossip tuning: one documented object, defaults in one place, profiles by override (STYLE.md rule 8).
+ * Gossip tuning: one documented object, defaults in one place, profiles by override.
  *
  * The defaults are sized for a cluster network (1-10 ms RTT) with one to a few publishers and up to
  * ~10,000 nodes. Idle cost per node is set by `syncIntervalMs` (one digest of ~50 bytes per publisher
@@ -94,7 +94,7 @@ export const GOSSIP_DEFAULTS: GossipConfig = Object.freeze({
   peerBytesBurst: 4 * MiB,
 })
 
-/** A few processes on 127.0.0.1 (demo, integration tests): fast sync, short backoff. */
+/** A few nodes on 127.0.0.1 (integration tests and helpers): fast sync, short backoff. */
 export const GOSSIP_LOOPBACK: GossipConfig = Object.freeze({
   ...GOSSIP_DEFAULTS,
   syncIntervalMs: 100,

@@ -1,5 +1,5 @@
 /**
- * One node's gossip protocol: `step(now, input) → actions` (STYLE.md rule 6). Deterministic given the
+ * One node's gossip protocol: `step(now, input) → actions`. Deterministic given the
  * injected Rng; no I/O, no clock, no async. Drivers: lib/gossip (libp2p adapter) and test/sim.
  *
  * Per input:

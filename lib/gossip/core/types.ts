@@ -1,5 +1,5 @@
 /**
- * The boundary of the sans-IO gossip core (STYLE.md rule 6): the only things a driver (the libp2p
+ * The boundary of the sans-IO gossip core: the only things a driver (the libp2p
  * adapter, the simulator, unit tests) needs. The core is deterministic: no sockets, no clock, no
  * randomness of its own. Drivers feed `Input`s with the current time and execute the returned
  * `Action`s in order; they call `step(nextDeadline(), { type: 'timer' })` when the deadline passes.

@@ -315,7 +315,7 @@ export class GossipNetwork {
 
 /**
  * lp.write, abandoned after WRITE_TIMEOUT_MS. lp.write waits for the 'drain' event (stream.onDrain()
- * does not backpressure, notes §2.4). One controller per stream and a plain timer per write: an
+ * does not backpressure). One controller per stream and a plain timer per write: an
  * `AbortSignal.timeout` per write cannot be cancelled, so every frame left a 10 s timer behind that
  * later built a DOMException and dispatched an abort event nobody listened to.
  */

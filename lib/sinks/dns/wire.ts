@@ -1,6 +1,6 @@
 /**
  * The few wire-format pieces the hot path needs, by hand: the header, one question and an OPT
- * record (RFC 1035 §4.1, RFC 6891 §6.1). Everything else goes through dns2 (cache.ts, slow.ts).
+ * record (RFC 1035 §4.1, RFC 6891 §6.1). Everything else goes through dns2 (cache.ts, answer.ts).
  * Decoding never throws: it returns a reason, which doubles as a metric label.
  */
 

@@ -1,5 +1,5 @@
 /**
- * The managed `/etc/hosts` block, as kOps wrote it (kops-behaviour.md e.2). Pure: text in, text
+ * The managed `/etc/hosts` block, as kOps wrote it (docs/kops-compat.md, "The hosts block"). Pure: text in, text
  * out; lib/sinks/hosts/writer.ts does the single I/O.
  *
  * | input line (trimmed)     | outside the block        | inside the block                    |

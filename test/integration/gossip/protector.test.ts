@@ -112,7 +112,7 @@ test(
   '20 messages of 1 MB then small ones: every process and connection stays healthy',
   { timeout: 60_000 },
   async (t) => {
-    // @libp2p/pnet's xsalsa20 crashed the process on exactly this pattern (notes §2.5).
+    // @libp2p/pnet's xsalsa20 crashed the process on exactly this pattern (an xsalsa20 keystream bug in that package).
     const psk = randomBytes(32)
     const a = await host(t, psk)
     const b = await host(t, psk)

@@ -1,6 +1,6 @@
 /**
  * Each kind on a real kube-apiserver: create, update and delete change the published snapshot as
- * the records rules say (kops-behaviour.md b.2-b.5, with our Ready rule for Pods); a bad name
+ * the records rules say (docs/records.md, with our Ready rule for Pods); a bad name
  * becomes an Event on its object; --watch-namespace limits Pods/Services/Ingresses.
  */
 import { after, before, describe, test } from 'node:test'

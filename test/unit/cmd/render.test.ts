@@ -1,4 +1,4 @@
-// The render CLI end to end: spawns the real entry point (cli.md: table, -o json, stdin, exit 2).
+// The render CLI end to end: spawns the real entry point (table, -o json, stdin, exit 2).
 import { after, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'

@@ -41,7 +41,7 @@ test('identical replaces are ignored; real changes bump the version', () => {
   assert.deepEqual([...s.keys()], [])
 })
 
-// F5: list equality is element-wise, in order.
+// kOps' own test case: list equality is element-wise, in order.
 for (const c of [
   { name: '[a,b,c] = [a,b,c]', old: ['a', 'b', 'c'], next: ['a', 'b', 'c'], changed: false },
   { name: '[a,b,c] ≠ [x,y,z]', old: ['a', 'b', 'c'], next: ['x', 'y', 'z'], changed: true },
@@ -49,7 +49,7 @@ for (const c of [
   { name: '["","",""] = ["","",""]', old: ['', '', ''], next: ['', '', ''], changed: false },
   { name: 'order matters', old: ['a', 'b'], next: ['b', 'a'], changed: true },
 ]) {
-  test(`F5 replace equality: ${c.name}`, () => {
+  test(`kOps case: replace equality: ${c.name}`, () => {
     const d = new DesiredRecords()
     const s = d.createScope('x', 'Service')
     s.replace(

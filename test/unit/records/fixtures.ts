@@ -1,4 +1,4 @@
-/** Small builders for record tests (STYLE.md rule 13): named fields, defaults that make records. */
+/** Small builders for record tests: named fields, defaults that make records. */
 import { RECORD_DEFAULTS } from '../../../lib/records/options.ts'
 import type { RecordOptions } from '../../../lib/records/options.ts'
 import { ANNOTATION_EXTERNAL, ANNOTATION_INTERNAL } from '../../../lib/records/types.ts'
@@ -95,7 +95,7 @@ export function ingress(
 export const internalIP = (address: string): NodeAddress => ({ type: 'InternalIP', address })
 export const externalIP = (address: string): NodeAddress => ({ type: 'ExternalIP', address })
 
-/** F6's node. */
+/** The node of kOps' several-IPs pod case. */
 export const F6_NODE = node({
   name: 'my-node',
   addresses: [

@@ -2,12 +2,12 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { checkName, ensureTrailingDot, splitList } from '../../../lib/records/names.ts'
 
-// F2
+// kOps' own test case
 for (const c of [
   { input: 'example.com', want: 'example.com.' },
   { input: 'example.com.', want: 'example.com.' },
 ]) {
-  test(`F2 ensureTrailingDot(${c.input})`, () => assert.equal(ensureTrailingDot(c.input), c.want))
+  test(`kOps case: ensureTrailingDot(${c.input})`, () => assert.equal(ensureTrailingDot(c.input), c.want))
 }
 
 test('splitList trims and keeps empty tokens for reporting', () => {

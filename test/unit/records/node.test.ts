@@ -4,8 +4,8 @@ import { nodeRecords, roleAlias } from '../../../lib/records/build.ts'
 import { nodeRole } from '../../../lib/records/project.ts'
 import { externalIP, internalIP, node, opts } from './fixtures.ts'
 
-// F1
-test('F1 role alias naming', () => {
+// kOps' own test case
+test('kOps case: role alias naming', () => {
   assert.equal(roleAlias('node', 'external'), 'node/role=node/external')
   assert.equal(roleAlias('node', 'internal'), 'node/role=node/internal')
 })

@@ -6,7 +6,7 @@ import { F6_NODE, node, internalIP, opts, pod } from './fixtures.ts'
 
 const none = mapNodeIndex([])
 
-test('F6: several pod IPs → those equal to node InternalIPs, in pod-IP order, external alias first', () => {
+test('kOps case: several pod IPs → those equal to node InternalIPs, in pod-IP order, external alias first', () => {
   const got = podRecords(
     pod({
       annotations: { internal: 'internal.a.foo.com,internal.b.foo.com', external: 'a.foo.com' },
@@ -25,7 +25,7 @@ test('F6: several pod IPs → those equal to node InternalIPs, in pod-IP order, 
   assert.deepEqual(got.problems, [])
 })
 
-test('F7: one pod IP → used as is, with no Node known at all', () => {
+test('kOps case: one pod IP → used as is, with no Node known at all', () => {
   const got = podRecords(
     pod({
       annotations: { internal: 'internal.a.foo.com,internal.b.foo.com' },

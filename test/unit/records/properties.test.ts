@@ -1,4 +1,4 @@
-// Seeded property tests (STYLE.md rule 13). Each prints its seed; SEED=<n> replays a failure.
+// Seeded property tests. Each prints its seed; SEED=<n> replays a failure.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { isIP } from 'node:net'

@@ -9,7 +9,7 @@ import {
   zoneOf,
 } from '../../../lib/records/zones.ts'
 
-// F3
+// kOps' own test case
 for (const c of [
   { input: 'example.com', name: 'example.com.', id: '' },
   { input: 'example.com.', name: 'example.com.', id: '' },
@@ -17,11 +17,11 @@ for (const c of [
   { input: 'example.com./1234', name: 'example.com.', id: '1234' },
   { input: '*/1234', name: '', id: '1234' },
 ]) {
-  test(`F3 parseZoneSpec(${c.input})`, () =>
+  test(`kOps case: parseZoneSpec(${c.input})`, () =>
     assert.deepEqual(parseZoneSpec(c.input), { name: c.name, id: c.id }))
 }
 
-// F4
+// kOps' own test case
 for (const c of [
   { flags: ['*'], explicit: [], wildcard: true },
   { flags: ['*/*'], explicit: [], wildcard: true },
@@ -30,7 +30,7 @@ for (const c of [
   { flags: ['example.com'], explicit: [{ name: 'example.com.', id: '' }], wildcard: false },
   { flags: ['example.com/1234'], explicit: [{ name: 'example.com.', id: '1234' }], wildcard: false },
 ]) {
-  test(`F4 parseZoneRules(${JSON.stringify(c.flags)})`, () =>
+  test(`kOps case: parseZoneRules(${JSON.stringify(c.flags)})`, () =>
     assert.deepEqual(parseZoneRules(c.flags), { explicit: c.explicit, wildcard: c.wildcard }))
 }
 
@@ -82,12 +82,12 @@ for (const c of [
     assert.equal(checkZoneFlag(c.input) === undefined, c.ok))
 }
 
-// F8
+// kOps' own test case
 for (const c of [
   { name: 'mycluster.k8s.local', gossip: true },
   { name: 'mycluster.k8s.io', gossip: false },
   { name: 'mycluster.k8s.local.', gossip: true },
   { name: 'k8s.local', gossip: false },
 ]) {
-  test(`F8 isGossipClusterName(${c.name})`, () => assert.equal(isGossipClusterName(c.name), c.gossip))
+  test(`kOps case: isGossipClusterName(${c.name})`, () => assert.equal(isGossipClusterName(c.name), c.gossip))
 }

@@ -15,7 +15,7 @@ import type { ResolvedRecord } from '../../../../lib/records/types.ts'
 const EB = '# Begin host entries managed by etcd-manager[etcd] - do not edit'
 const EE = '# End host entries managed by etcd-manager[etcd]'
 
-// kOps' F9 mutator: parse the block (no bad lines), then a → 2 addresses, b → 1, c removed.
+// kOps' own hosts test mutator: parse the block (no bad lines), then a → 2 addresses, b → 1, c removed.
 function f9(text: string): string {
   const r = rewriteHosts(text, (hosts) => {
     replaceName(hosts, 'a', ['10.0.1.2', '10.0.1.1'])
