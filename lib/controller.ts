@@ -27,6 +27,10 @@ import type { ViewSink, ViewSource } from './source/types.ts'
 import { backoffMs } from './util/clock.ts'
 import type { Clock, Rng } from './util/clock.ts'
 import { Debouncer } from './util/debounce.ts'
+import { systemTimers } from './util/timers.ts'
+import type { TimerHandle, Timers } from './util/timers.ts'
+import { decidePublish } from './controller/decide.ts'
+import type { LastPublish } from './controller/decide.ts'
 import { errorMessage } from './util/errors.ts'
 import type { Startable } from './util/lifecycle.ts'
 import type { Logger } from './util/log.ts'
@@ -49,6 +53,8 @@ export interface ControllerComponents {
   readonly log: Logger
   readonly registry: Registry
   readonly clock: Clock
+  /** @default systemTimers */
+  readonly timers?: Timers
   readonly rng: Rng
   readonly publisher: Publisher
   /** Builds the source around the controller's sink (so the source can be created first). */
@@ -71,12 +77,13 @@ export class Controller implements Startable {
   private readonly debouncer: Debouncer
   private reported = new Set<string>()
   private evented = new Set<string>()
-  private timer: ReturnType<typeof setTimeout> | undefined
-  private retryTimer: ReturnType<typeof setTimeout> | undefined
+  private readonly timers: Timers
+  private timer: TimerHandle
+  private retryTimer: TimerHandle
   private publishing = false
   private stopped = false
   private failures = 0
-  private published: string | undefined
+  private published: LastPublish | undefined
   private publishedCount: number | undefined
   private lastError: string | undefined
   private unsubscribe: (() => void) | undefined
@@ -84,6 +91,7 @@ export class Controller implements Startable {
 
   constructor(init: ControllerInit, c: ControllerComponents) {
     this.c = c
+    this.timers = c.timers ?? systemTimers
     this.pipeline = new RecordPipeline(init.records)
     this.debouncer = new Debouncer(init.debounceMs ?? 100, init.maxWaitMs ?? 1000)
     this.m = controllerMetrics(c.registry)
@@ -159,8 +167,8 @@ export class Controller implements Startable {
 
   async stop(): Promise<void> {
     this.stopped = true
-    clearTimeout(this.timer)
-    clearTimeout(this.retryTimer)
+    this.timers.clear(this.timer)
+    this.timers.clear(this.retryTimer)
     this.unsubscribe?.()
     await this.source.stop()
     await this.c.events?.flush()
@@ -175,8 +183,8 @@ export class Controller implements Startable {
   private arm(): void {
     const deadline = this.debouncer.deadline()
     if (deadline === undefined || this.publishing) return
-    clearTimeout(this.timer)
-    this.timer = setTimeout(() => void this.tick(), Math.max(0, deadline - this.c.clock.now()))
+    this.timers.clear(this.timer)
+    this.timer = this.timers.set(() => void this.tick(), Math.max(0, deadline - this.c.clock.now()))
   }
 
   private async tick(): Promise<void> {
@@ -184,16 +192,14 @@ export class Controller implements Startable {
     this.debouncer.taken()
     const snap = this.pipeline.snapshot()
     this.m.synced.set(snap === undefined ? 0 : 1)
-    if (snap === undefined) return // the gate: some kind has not been listed yet
-    this.report(snap.problems)
-    if (!this.leader) return
-    const text = JSON.stringify(snap.records)
-    if (text === this.published) return
+    if (snap !== undefined) this.report(snap.problems)
+    const decision = decidePublish({ snapshot: snap, leader: this.leader, last: this.published })
+    if (decision !== 'publish' || snap === undefined) return
     this.publishing = true
     const started = this.c.clock.now()
     try {
       await this.publish(snap.records)
-      this.published = text
+      this.published = { version: snap.version, records: snap.records }
       this.publishedCount = snap.records.length
       this.lastError = undefined
       this.failures = 0
@@ -207,8 +213,8 @@ export class Controller implements Startable {
       this.m.publishes.inc({ result: 'error' })
       const retry = backoffMs(this.failures, this.c.rng, 200, 30_000)
       this.c.log.warn('publish failed; retrying', { err: errorMessage(err), retryMs: retry })
-      clearTimeout(this.retryTimer)
-      this.retryTimer = setTimeout(() => this.poke(), retry)
+      this.timers.clear(this.retryTimer)
+      this.retryTimer = this.timers.set(() => this.poke(), retry)
     } finally {
       this.publishing = false
       this.arm()

@@ -1,6 +1,5 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { execFileSync } from 'node:child_process'
 import { generateKeyPairSync, hkdfSync } from 'node:crypto'
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -73,29 +72,6 @@ test('a signer and a verifier loaded from PEM files agree; other keys and tamper
   assert.equal(verifier.verify(trusted, msg, sig.subarray(0, 10)), false, 'short signature')
   assert.equal(verifier.verify(new Uint8Array(5), msg, sig), false, 'short key')
   assert.equal(verifier.verify(new Uint8Array(32).fill(0xff), msg, sig), false, 'invalid curve point')
-})
-
-test('an X.509 certificate PEM is accepted as a trusted key', (t) => {
-  const dir = tempDir(t)
-  const key = join(dir, 'k.pem')
-  const cert = join(dir, 'c.pem')
-  execFileSync('openssl', ['genpkey', '-algorithm', 'ed25519', '-out', key])
-  execFileSync('openssl', [
-    'req',
-    '-new',
-    '-x509',
-    '-key',
-    key,
-    '-out',
-    cert,
-    '-subj',
-    '/CN=pub',
-    '-days',
-    '1',
-  ])
-  const signer = loadSigner(key, 'publisher-key-file')
-  const [trusted] = loadTrustedKeys([cert], 'trusted-publisher-key-file')
-  assert.deepEqual(trusted, signer.publicKey)
 })
 
 test('the publisher id is the hex of the raw public key', () => {

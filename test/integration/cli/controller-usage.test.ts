@@ -1,5 +1,5 @@
 // The controller command end to end (spawned): validation exits 2 naming the flag; --help lists
-// every flag. A full run is in test/integration/controller-cli.test.ts.
+// every flag. A full run: test/integration/controller-cli.test.ts.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
