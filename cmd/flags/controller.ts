@@ -41,6 +41,7 @@ export const controllerFlags = {
   ...recordFlags,
   'update-interval': {
     type: 'number',
+    defaultDescription: 'unset',
     description:
       "accepted for kOps compatibility (kOps' polling period, seconds) and ignored: publishing is event-driven",
   },
