@@ -25,7 +25,7 @@ async function seedSourceFor(
   if (config.seedService === undefined) return undefined
   const [{ openKubeApi }, { createServiceSeedSource }, { createK8sMetrics }] = await Promise.all([
     import('../../lib/k8s/https-api.ts'),
-    import('../../lib/gossip/seeds-k8s.ts'),
+    import('../../lib/k8s/gossip-seeds.ts'),
     import('../../lib/k8s/metrics.ts'),
   ])
   let api

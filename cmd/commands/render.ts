@@ -41,9 +41,9 @@ export const renderCommand: CommandModule = {
     ] = await Promise.all([
       import('../../lib/records/format.ts'),
       import('../../lib/records/problems.ts'),
-      import('../../lib/source/manifest.ts'),
-      import('../../lib/source/read.ts'),
-      import('../../lib/source/render.ts'),
+      import('../../lib/sources/manifest.ts'),
+      import('../../lib/sources/read.ts'),
+      import('../../lib/render.ts'),
     ])
     const config = recordConfigFromArgs(argv)
     const file = stringFlag(argv['filename']) ?? '-'

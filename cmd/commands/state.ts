@@ -1,5 +1,5 @@
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs'
-import { fetchAgentState, StateFetchError, stateTable } from '../../lib/agent-state.ts'
+import { fetchAgentState, StateFetchError, stateTable } from '../../lib/agent/state-client.ts'
 import { ConfigError } from '../../lib/util/errors.ts'
 import { parseHostPort } from '../../lib/util/hostport.ts'
 import { stringFlag } from '../flags/values.ts'

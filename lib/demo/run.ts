@@ -10,7 +10,7 @@
 import { mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
-import { fetchAgentState } from '../agent-state.ts'
+import { fetchAgentState } from '../agent/state-client.ts'
 import type { AgentState } from '../agent.ts'
 import { recordsTable } from '../records/format.ts'
 import type { RecordType } from '../records/types.ts'

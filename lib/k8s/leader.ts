@@ -17,7 +17,7 @@ import type { Startable } from '../util/lifecycle.ts'
 import type { Logger } from '../util/log.ts'
 import { ApiError, isRecord } from './client.ts'
 import type { KubeApi } from './client.ts'
-import { sleep } from './list-watch.ts'
+import { sleep } from '../util/sleep.ts'
 import type { K8sMetrics } from './metrics.ts'
 
 export interface LeaderInit {

@@ -13,6 +13,7 @@
  * objects that matter, not the cluster size. A watcher in error keeps its last good state.
  */
 import { backoffMs } from '../util/clock.ts'
+import { sleep } from '../util/sleep.ts'
 import type { Rng } from '../util/clock.ts'
 import { errorMessage } from '../util/errors.ts'
 import type { Startable } from '../util/lifecycle.ts'
@@ -267,18 +268,4 @@ export class ListWatch<V> implements Startable {
     this.c.metrics.objects.set({ kind: this.kind }, this.items.size)
     this.handler.remove(key)
   }
-}
-
-/** Resolves after `ms`, or at once when `signal` aborts. */
-export function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve()
-    const done = (): void => {
-      clearTimeout(t)
-      signal.removeEventListener('abort', done)
-      resolve()
-    }
-    const t = setTimeout(done, ms)
-    signal.addEventListener('abort', done, { once: true })
-  })
 }

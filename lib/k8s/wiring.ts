@@ -6,7 +6,7 @@
  */
 import type { Registry } from 'prom-client'
 import type { ViewKind } from '../records/views.ts'
-import type { ViewSink } from '../source/types.ts'
+import type { ViewSink } from '../sources/contract.ts'
 import type { Clock, Rng } from '../util/clock.ts'
 import type { Logger } from '../util/log.ts'
 import type { KubeApi } from './client.ts'
@@ -15,7 +15,7 @@ import { LeaderElector } from './leader.ts'
 import type { LeaderInit } from './leader.ts'
 import type { ListWatchInit } from './list-watch.ts'
 import { createK8sMetrics } from './metrics.ts'
-import { KubeSource } from './source.ts'
+import { KubeSource } from '../sources/kube.ts'
 
 export interface KubeWiringInit {
   readonly watchIngress: boolean

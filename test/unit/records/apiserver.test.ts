@@ -10,7 +10,7 @@ import type { ApiserverOptions } from '../../../lib/records/apiserver.ts'
 import { RecordPipeline } from '../../../lib/records/pipeline.ts'
 import { projectEndpointSlice } from '../../../lib/records/project.ts'
 import type { EndpointSliceView } from '../../../lib/records/views.ts'
-import { syncObjects } from '../../../lib/source/objects.ts'
+import { syncObjects } from '../../../lib/sources/objects.ts'
 import { externalIP, internalIP, node, opts, pod } from './fixtures.ts'
 
 const API: ApiserverOptions = { clusterName: 'c.local', externalAddresses: [] }

@@ -8,7 +8,7 @@ import { parseIp } from '../../../lib/records/ip.ts'
 import { checkName } from '../../../lib/records/names.ts'
 import { RecordPipeline } from '../../../lib/records/pipeline.ts'
 import type { View } from '../../../lib/records/views.ts'
-import { parseManifest, ManifestError } from '../../../lib/source/manifest.ts'
+import { parseManifest, ManifestError } from '../../../lib/sources/manifest.ts'
 import { externalIP, internalIP, ingress, node, opts, pod, service } from './fixtures.ts'
 
 const SEED = Number(process.env['SEED'] ?? Date.now() % 1_000_000)

@@ -12,7 +12,7 @@ import { errorMessage } from '../util/errors.ts'
 import type { Logger } from '../util/log.ts'
 import { parseManifest } from './manifest.ts'
 import { readSource } from './read.ts'
-import type { SourceStatus, ViewSink, ViewSource } from './types.ts'
+import type { SourceStatus, ViewSink, ViewSource } from './contract.ts'
 
 export interface FileSourceInit {
   readonly path: string

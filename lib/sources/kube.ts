@@ -17,10 +17,10 @@ import type { Projected } from '../records/project.ts'
 import { ANNOTATION_EXTERNAL, ANNOTATION_INTERNAL } from '../records/types.ts'
 import type { View, ViewKind } from '../records/views.ts'
 import type { Startable } from '../util/lifecycle.ts'
-import { isRecord } from './client.ts'
-import { ListWatch } from './list-watch.ts'
-import type { ListWatchComponents, ListWatchInit, Projection } from './list-watch.ts'
-import type { ViewSink, ViewSource, SourceStatus } from '../source/types.ts'
+import { isRecord } from '../k8s/client.ts'
+import { ListWatch } from '../k8s/list-watch.ts'
+import type { ListWatchComponents, ListWatchInit, Projection } from '../k8s/list-watch.ts'
+import type { ViewSink, ViewSource, SourceStatus } from './contract.ts'
 
 export interface KubeSourceInit {
   readonly kinds: readonly ViewKind[]

@@ -1,8 +1,8 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { RecordPipeline } from '../../../lib/records/pipeline.ts'
-import { syncObjects } from '../../../lib/source/objects.ts'
-import { renderObjects } from '../../../lib/source/render.ts'
+import { syncObjects } from '../../../lib/sources/objects.ts'
+import { renderObjects } from '../../../lib/render.ts'
 import { ANNOTATION_INTERNAL } from '../../../lib/records/types.ts'
 
 const opts = {

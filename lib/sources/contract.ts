@@ -1,6 +1,6 @@
 /**
- * What the controller reads records from: the Kubernetes API (lib/k8s/source.ts) or a manifest
- * file (`--from`, lib/source/file-source.ts). Both push views into a `ViewSink`.
+ * What the controller reads records from: the Kubernetes API (lib/sources/kube.ts) or a manifest
+ * file (`--from`, lib/sources/file.ts). Both push views into a `ViewSink`.
  */
 import type { Problem } from '../records/problems.ts'
 import type { SyncOptions, SyncResult } from './objects.ts'

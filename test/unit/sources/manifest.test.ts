@@ -1,7 +1,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { ManifestError, parseManifest } from '../../../lib/source/manifest.ts'
-import { readSource } from '../../../lib/source/read.ts'
+import { ManifestError, parseManifest } from '../../../lib/sources/manifest.ts'
+import { readSource } from '../../../lib/sources/read.ts'
 import { Readable } from 'node:stream'
 
 const svc = 'apiVersion: v1\nkind: Service\nmetadata:\n  name: a\n'

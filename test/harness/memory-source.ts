@@ -1,5 +1,5 @@
 /** An in-memory ReplicaSource: for tests, and for running the sinks without gossip. */
-import type { ReplicaSource, ReplicaView } from '../gossip/api.ts'
+import type { ReplicaSource, ReplicaView } from '../../lib/gossip/api.ts'
 
 export interface MemorySource extends ReplicaSource {
   /** Replaces the view and tells every subscriber. */

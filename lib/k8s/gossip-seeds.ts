@@ -8,15 +8,15 @@
  * names, a lone port is the primary's; otherwise the node's own listen port is assumed (all nodes
  * of one role listen on the same port, as in kOps).
  */
-import type { K8sMetrics } from '../k8s/metrics.ts'
-import type { KubeApi } from '../k8s/client.ts'
-import { isRecord } from '../k8s/client.ts'
-import { ListWatch } from '../k8s/list-watch.ts'
-import type { Projection } from '../k8s/list-watch.ts'
+import type { K8sMetrics } from './metrics.ts'
+import type { KubeApi } from './client.ts'
+import { isRecord } from './client.ts'
+import { ListWatch } from './list-watch.ts'
+import type { Projection } from './list-watch.ts'
 import type { Rng } from '../util/clock.ts'
 import type { HostPort } from '../util/hostport.ts'
 import type { Logger } from '../util/log.ts'
-import type { SeedSource } from './node.ts'
+import type { SeedSource } from '../gossip/node.ts'
 
 export const SERVICE_NAME_LABEL = 'kubernetes.io/service-name'
 export const PRIMARY_PORT_NAME = 'gossip'

@@ -1,10 +1,10 @@
 /** `render`: objects → the same pipeline as the controller → one resolved snapshot. */
-import { RecordPipeline } from '../records/pipeline.ts'
-import type { PipelineOptions } from '../records/pipeline.ts'
-import type { Problem } from '../records/problems.ts'
-import type { ResolvedRecord } from '../records/types.ts'
-import { syncObjects } from './objects.ts'
-import type { SyncOptions } from './objects.ts'
+import { RecordPipeline } from './records/pipeline.ts'
+import type { PipelineOptions } from './records/pipeline.ts'
+import type { Problem } from './records/problems.ts'
+import type { ResolvedRecord } from './records/types.ts'
+import { syncObjects } from './sources/objects.ts'
+import type { SyncOptions } from './sources/objects.ts'
 
 export interface Rendered {
   readonly records: readonly ResolvedRecord[]

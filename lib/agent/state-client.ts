@@ -2,12 +2,12 @@
  * Reading an agent's `/state` (the `state` command): fetch, validate the JSON shape (docs/kops-compat.md, "CLI contract"), and
  * print it as tables or JSON. Failures are `StateFetchError`s with one clear message.
  */
-import type { AgentState } from './agent.ts'
-import { recordsTable } from './records/format.ts'
-import type { ResolvedRecord } from './records/types.ts'
-import { errorMessage } from './util/errors.ts'
-import type { HostPort } from './util/hostport.ts'
-import { formatHostPort } from './util/hostport.ts'
+import type { AgentState } from '../agent.ts'
+import { recordsTable } from '../records/format.ts'
+import type { ResolvedRecord } from '../records/types.ts'
+import { errorMessage } from '../util/errors.ts'
+import type { HostPort } from '../util/hostport.ts'
+import { formatHostPort } from '../util/hostport.ts'
 
 export class StateFetchError extends Error {
   override readonly name = 'StateFetchError'

@@ -1,6 +1,6 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { endpointSliceView, seedsFromSlices } from '../../../lib/gossip/seeds-k8s.ts'
+import { endpointSliceView, seedsFromSlices } from '../../../lib/k8s/gossip-seeds.ts'
 
 function slice(fields: {
   service?: string
