@@ -5,7 +5,6 @@
  * releases the Lease before the watchers go.
  */
 import type { Registry } from 'prom-client'
-import type { ViewKind } from '../records/views.ts'
 import type { ViewSink } from '../sources/contract.ts'
 import type { Clock, Rng } from '../util/clock.ts'
 import type { Logger } from '../util/log.ts'
@@ -16,6 +15,7 @@ import type { LeaderInit } from './leader.ts'
 import type { ListWatchInit } from './list-watch.ts'
 import { createK8sMetrics } from './metrics.ts'
 import { KubeSource } from '../sources/kube.ts'
+import { watchedKinds } from '../records/pipeline.ts'
 
 export interface KubeWiringInit {
   readonly watchIngress: boolean
@@ -46,13 +46,7 @@ export interface KubeWiring {
 
 export function kubeWiring(api: KubeApi, init: KubeWiringInit, c: KubeWiringComponents): KubeWiring {
   const metrics = createK8sMetrics(c.registry)
-  const kinds: ViewKind[] = [
-    'Node',
-    'Pod',
-    'Service',
-    ...(init.watchIngress ? (['Ingress'] as const) : []),
-    ...(init.watchApiserver === true ? (['EndpointSlice'] as const) : []),
-  ]
+  const kinds = watchedKinds(init.watchIngress, init.watchApiserver === true)
   const leader =
     init.leaderElection === undefined
       ? undefined

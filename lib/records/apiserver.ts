@@ -21,7 +21,7 @@ import { checkName, stripTrailingDot } from './names.ts'
 import type { Problem } from './problems.ts'
 import type { DnsRecord, ObjectRef } from './types.ts'
 import type { EndpointSliceView, NodeView } from './views.ts'
-import { zoneOf } from './zones.ts'
+import { permittedZoneOf } from './zones.ts'
 
 export interface ApiserverOptions {
   /** The cluster's name, lower-case, no trailing dot (`mycluster.k8s.local`). */
@@ -51,7 +51,7 @@ const NONE: RecordsResult = Object.freeze({ records: Object.freeze([]), problems
 export function checkApiserverOptions(o: ApiserverOptions, zones: readonly string[]): string | undefined {
   const name = checkName(apiInternalName(o))
   if (!name.ok) return `"${o.clusterName}" does not make a valid DNS name: ${name.reason}`
-  if (zoneOf(apiExternalName(o), zones) === undefined)
+  if (permittedZoneOf(apiExternalName(o), zones) === undefined)
     return `${apiExternalName(o)} is outside the permitted zones (${zones.join(', ')}); add a --zone for it`
   const hostnames = o.externalAddresses.filter((a) => parseIp(a) === undefined)
   for (const h of hostnames) {
@@ -64,7 +64,7 @@ export function checkApiserverOptions(o: ApiserverOptions, zones: readonly strin
 }
 
 function inZones(fqdn: string, zones: readonly string[], object: ObjectRef, problems: Problem[]): boolean {
-  if (zoneOf(fqdn, zones) !== undefined) return true
+  if (permittedZoneOf(fqdn, zones) !== undefined) return true
   problems.push({ kind: 'outside-zones', object, source: '--cluster-name', name: fqdn, zones })
   return false
 }

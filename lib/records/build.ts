@@ -20,7 +20,7 @@ import type { Problem } from './problems.ts'
 import { ANNOTATION_EXTERNAL, ANNOTATION_INTERNAL } from './types.ts'
 import type { DnsRecord, ObjectRef } from './types.ts'
 import type { IngressView, LoadBalancerIngress, NodeIndex, NodeView, PodView, ServiceView } from './views.ts'
-import { zoneOf } from './zones.ts'
+import { permittedZoneOf } from './zones.ts'
 
 export interface RecordsResult {
   readonly records: readonly DnsRecord[]
@@ -60,7 +60,7 @@ export function parseNames(
       problems.push({ kind: 'invalid-name', object, source, value: token, reason: check.reason })
       continue
     }
-    if (zoneOf(check.fqdn, opts.zones) === undefined) {
+    if (permittedZoneOf(check.fqdn, opts.zones) === undefined) {
       problems.push({
         kind: 'outside-zones',
         object,

@@ -15,6 +15,7 @@ import {
   APISERVER_PRECEDENCE,
 } from './apiserver.ts'
 import type { ApiserverOptions } from './apiserver.ts'
+import { objectKey } from './project.ts'
 import { ingressRecords, nodeRecords, podDependsOnNode, podRecords, serviceRecords } from './build.ts'
 import type { RecordsResult } from './build.ts'
 import { assertNever } from '../util/errors.ts'
@@ -48,6 +49,20 @@ export const SCOPE_OF: Readonly<Record<ViewKind, string>> = {
 export const API_EXTERNAL_SCOPE = 'apiserver-external'
 const STATIC_KEY = 'api'
 
+/**
+ * The kinds records depend on, in one place: the pipeline makes a scope for each and the
+ * Kubernetes source a watcher, so the publish gate (every scope listed once) can always open.
+ */
+export function watchedKinds(watchIngress: boolean, clusterName: boolean): ViewKind[] {
+  return [
+    'Node',
+    'Pod',
+    'Service',
+    ...(watchIngress ? (['Ingress'] as const) : []),
+    ...(clusterName ? (['EndpointSlice'] as const) : []),
+  ]
+}
+
 export class RecordPipeline {
   readonly desired = new DesiredRecords()
   readonly #opts: PipelineOptions
@@ -62,14 +77,7 @@ export class RecordPipeline {
 
   constructor(opts: PipelineOptions) {
     this.#opts = opts
-    const kinds: ViewKind[] = [
-      'Node',
-      'Pod',
-      'Service',
-      ...(opts.watchIngress ? (['Ingress'] as const) : []),
-      ...(opts.apiserver === undefined ? [] : (['EndpointSlice'] as const)),
-    ]
-    for (const kind of kinds) {
+    for (const kind of watchedKinds(opts.watchIngress, opts.apiserver !== undefined)) {
       const precedence = kind === 'EndpointSlice' ? APISERVER_PRECEDENCE : 0
       this.#scopes.set(kind, this.desired.createScope(SCOPE_OF[kind], kind, precedence))
     }
@@ -110,7 +118,7 @@ export class RecordPipeline {
    */
   reject(problem: Problem): string {
     const ref = problem.object
-    const key = ref.namespace === undefined ? ref.name : `${ref.namespace}/${ref.name}`
+    const key = objectKey(ref)
     const kind = ref.kind
     this.#scopes.get(kind)?.replace(key, [], { ref, problems: [problem] })
     if (kind === 'Pod') this.#untrackPod(key)

@@ -65,7 +65,8 @@ function refOf(kind: ViewKind, o: unknown, namespaced: boolean): ObjectRef {
   }
 }
 
-function keyOf(ref: ObjectRef): string {
+/** An object's key in its scope, as kOps kept it: `namespace/name`, or the name alone for Nodes. */
+export function objectKey(ref: { readonly name: string; readonly namespace?: string | undefined }): string {
   return ref.namespace === undefined ? ref.name : `${ref.namespace}/${ref.name}`
 }
 
@@ -111,7 +112,7 @@ export function projectService(o: unknown): Projected<ServiceView> {
   return project('Service', o, true, (s, ref) => ({
     kind: 'Service',
     ref,
-    key: keyOf(ref),
+    key: objectKey(ref),
     annotations: dnsAnnotations(s),
     type: str(obj(s['spec'], 'spec')['type'], 'spec.type') ?? 'ClusterIP',
     loadBalancer: loadBalancer(s),
@@ -143,7 +144,7 @@ export function projectPod(o: unknown): Projected<PodView> {
     return {
       kind: 'Pod',
       ref,
-      key: keyOf(ref),
+      key: objectKey(ref),
       annotations: dnsAnnotations(p),
       hostNetwork,
       ...(nodeName === undefined || nodeName === '' ? {} : { nodeName }),
@@ -185,7 +186,7 @@ export function projectIngress(o: unknown): Projected<IngressView> {
     const hosts = rules
       .map((r, i) => str(obj(r, `spec.rules[${i}]`)['host'], `spec.rules[${i}].host`) ?? '')
       .filter((h) => h !== '')
-    return { kind: 'Ingress', ref, key: keyOf(ref), hosts, loadBalancer: loadBalancer(g) }
+    return { kind: 'Ingress', ref, key: objectKey(ref), hosts, loadBalancer: loadBalancer(g) }
   })
 }
 
@@ -207,7 +208,7 @@ export function projectEndpointSlice(o: unknown): Projected<EndpointSliceView> {
     return {
       kind: 'EndpointSlice',
       ref,
-      key: keyOf(ref),
+      key: objectKey(ref),
       serviceName: str(labels[SERVICE_NAME_LABEL], `metadata.labels["${SERVICE_NAME_LABEL}"]`) ?? '',
       readyAddresses,
     }

@@ -29,7 +29,7 @@ export interface ZoneRules {
   readonly wildcard: boolean
 }
 
-/** `name`, `name/id`, `*` or `*` parts; never fails (kOps). */
+/** Parses `name`, `name/id`, `*` or `*` parts; never fails (kOps). */
 export function parseZoneSpec(text: string): ZoneSpec {
   const s = text.trim()
   const slash = s.indexOf('/')
@@ -80,7 +80,7 @@ export function gossipZones(rules: ZoneRules): readonly string[] {
 }
 
 /** The longest permitted zone containing `fqdn` (either form), or undefined. */
-export function zoneOf(fqdn: string, zones: readonly string[]): string | undefined {
+export function permittedZoneOf(fqdn: string, zones: readonly string[]): string | undefined {
   const name = stripTrailingDot(fqdn).toLowerCase()
   let best: string | undefined
   for (const z of zones) {
@@ -89,7 +89,7 @@ export function zoneOf(fqdn: string, zones: readonly string[]): string | undefin
   return best
 }
 
-/** a cluster name is gossip iff, without one trailing dot, it ends in `.k8s.local`. */
+/** A cluster name is gossip iff, without one trailing dot, it ends in `.k8s.local`. */
 export function isGossipClusterName(name: string): boolean {
   return stripTrailingDot(name).endsWith('.k8s.local')
 }

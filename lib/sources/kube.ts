@@ -11,6 +11,7 @@ import {
   projectNode,
   projectPod,
   projectService,
+  objectKey,
   SERVICE_NAME_LABEL,
 } from '../records/project.ts'
 import type { Projected } from '../records/project.ts'
@@ -77,8 +78,10 @@ export function projection(kind: ViewKind): Projection<Projected<View>> {
     key(o) {
       const m = metadata(o)
       if (m === undefined || typeof m.name !== 'string' || m.name === '') return undefined
-      if (!namespaced) return m.name
-      return typeof m.namespace === 'string' && m.namespace !== '' ? `${m.namespace}/${m.name}` : undefined
+      if (!namespaced) return objectKey({ name: m.name })
+      return typeof m.namespace === 'string' && m.namespace !== ''
+        ? objectKey({ name: m.name, namespace: m.namespace })
+        : undefined
     },
     view: (o) => (annotationsOnly && !hasDnsAnnotation(o) ? undefined : PROJECT[kind](o)),
     // Views are a few small fields; comparing their JSON is cheaper than recomputing records.

@@ -6,7 +6,7 @@ import {
   isGossipClusterName,
   parseZoneRules,
   parseZoneSpec,
-  zoneOf,
+  permittedZoneOf,
 } from '../../../lib/records/zones.ts'
 
 // kOps' own test case
@@ -63,7 +63,7 @@ for (const c of [
   { name: 'outside', fqdn: 'app.example.com.', zones: ['local'], want: undefined },
   { name: 'no zones', fqdn: 'a.local.', zones: [], want: undefined },
 ]) {
-  test(`zoneOf: ${c.name}`, () => assert.equal(zoneOf(c.fqdn, c.zones), c.want))
+  test(`permittedZoneOf: ${c.name}`, () => assert.equal(permittedZoneOf(c.fqdn, c.zones), c.want))
 }
 
 for (const c of [
