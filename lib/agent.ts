@@ -8,18 +8,21 @@
  * | start, persisted view on disk | written from it     | served from it              | 200     |
  * | live view from the source     | written             | cache rebuilt and swapped   | 200     |
  *
- * The last live view is persisted in `<state-dir>/replica.json` (write to a temp file, then
- * rename: the state dir is ours, unlike /etc/hosts), so a restarted agent serves at once.
+ * The signed snapshots behind the last live view are persisted in `<state-dir>/snapshots.bin`
+ * (gossip/snapshot-file.ts), and given back to the source at start, which checks them exactly like
+ * a peer's: a restarted agent serves at once, never serves what it cannot verify, and never goes
+ * back to a version older than one it held.
  */
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
+import { existsSync, unlinkSync } from 'node:fs'
 import { join } from 'node:path'
 import { Counter, Gauge } from 'prom-client'
 import type { Registry } from 'prom-client'
 import type { ReplicaSource, ReplicaView } from './gossip/api.ts'
+import { GOSSIP_DEFAULTS } from './gossip/core/config.ts'
+import { SNAPSHOT_FILE, readSnapshotFile, writeSnapshotFile } from './gossip/snapshot-file.ts'
 import type { Check } from './http/ops-server.ts'
 import { startOpsServer } from './http/ops-server.ts'
 import type { OpsServer } from './http/ops-server.ts'
-import type { ResolvedRecord } from './records/types.ts'
 import { buildCache } from './sinks/dns/cache.ts'
 import type { AnswerCache } from './sinks/dns/cache.ts'
 import { startDnsServer } from './sinks/dns/server.ts'
@@ -43,11 +46,6 @@ export interface AgentInit {
   readonly upstreams: readonly HostPort[]
   /** `/metrics`, `/healthz`, `/readyz`, `/state`; undefined disables. */
   readonly metricsListen?: HostPort
-  /**
-   * Publisher ids (hex) trusted now. A persisted view from a publisher no longer trusted (after a
-   * key rotation) is not served. Undefined: no check (tests without gossip).
-   */
-  readonly trustedPublisherIds?: readonly string[]
 }
 
 export interface AgentComponents {
@@ -73,29 +71,11 @@ export interface Agent extends Startable {
   readonly opsAddress: HostPort | undefined
 }
 
-export const REPLICA_FILE = 'replica.json'
+/** What versions before signed state files persisted: unsigned, so never loaded. */
+export const LEGACY_REPLICA_FILE = 'replica.json'
 
-function isRecord(x: unknown): x is ResolvedRecord {
-  const r = x as Partial<ResolvedRecord> | null
-  return (
-    typeof r === 'object' &&
-    r !== null &&
-    typeof r.name === 'string' &&
-    (r.type === 'A' || r.type === 'AAAA' || r.type === 'CNAME') &&
-    Array.isArray(r.values) &&
-    r.values.every((v) => typeof v === 'string') &&
-    typeof r.ttlSeconds === 'number'
-  )
-}
-
-/** Reads a persisted view; undefined if absent or unreadable (logged by the caller). */
-export function loadPersistedView(dir: string): ReplicaView | undefined {
-  const raw = JSON.parse(readFileSync(join(dir, REPLICA_FILE), 'utf8')) as Partial<ReplicaView>
-  if (!Array.isArray(raw.records) || !Array.isArray(raw.publishers) || !raw.records.every(isRecord))
-    return undefined
-  if (raw.publishers.length === 0) return undefined
-  return { records: raw.records, publishers: raw.publishers }
-}
+/** The state file may hold one frame per publisher, each at most a gossip frame. */
+const FILE_LIMITS = { maxFrames: GOSSIP_DEFAULTS.maxPublishers, maxFrameBytes: GOSSIP_DEFAULTS.maxFrameBytes }
 
 export function createAgent(init: AgentInit, c: AgentComponents): Agent {
   const log = c.log.child('agent')
@@ -121,6 +101,12 @@ export function createAgent(init: AgentInit, c: AgentComponents): Agent {
     help: 'Failed writes of the replica to the state directory.',
     registers: [c.registry],
   })
+  const stateDropped = new Counter({
+    name: 'dns_controller_agent_state_dropped_total',
+    help: 'State files, or snapshots in one, not restored at start, by reason.',
+    labelNames: ['reason'],
+    registers: [c.registry],
+  })
   let view: ReplicaView | undefined
   let cache: AnswerCache = buildCache([], { zones: init.zones, serial: 0, serving: false })
   let hosts: HostsSink | undefined
@@ -129,16 +115,63 @@ export function createAgent(init: AgentInit, c: AgentComponents): Agent {
   let unsubscribe: (() => void) | undefined
   let started = false
 
-  const persist = (v: ReplicaView): void => {
+  let persisted: readonly Uint8Array[] = []
+  const persist = (): void => {
+    const frames = c.source.signedSnapshots?.()
+    // The core hands out the same frame objects until a snapshot changes.
+    if (
+      frames === undefined ||
+      (frames.length === persisted.length && frames.every((f, i) => f === persisted[i]))
+    )
+      return
     try {
-      mkdirSync(init.stateDir, { recursive: true, mode: 0o700 })
-      const tmp = join(init.stateDir, `${REPLICA_FILE}.tmp`)
-      writeFileSync(tmp, JSON.stringify({ records: v.records, publishers: v.publishers }), { mode: 0o600 })
-      renameSync(tmp, join(init.stateDir, REPLICA_FILE))
+      writeSnapshotFile(init.stateDir, frames)
+      persisted = frames
     } catch (err) {
       persistErrors.inc()
       log.warn('could not persist the replica', { dir: init.stateDir, err: errorMessage(err) })
     }
+  }
+
+  const refuse = (reason: string, fields: Record<string, unknown>): void => {
+    stateDropped.inc({ reason })
+    // Stale: the gossip got there first; untrusted: a rotated-out key. Both are expected.
+    if (reason === 'stale' || reason === 'untrusted-publisher')
+      log.info('persisted snapshot not restored', { reason, ...fields })
+    else log.warn('state file dropped: nothing unverifiable is served', { reason, ...fields })
+  }
+
+  /** Gives the persisted snapshots back to the source; true when at least one was restored. */
+  const restore = (): boolean => {
+    const legacy = join(init.stateDir, LEGACY_REPLICA_FILE)
+    if (existsSync(legacy)) {
+      refuse('unsigned-legacy-file', { path: legacy })
+      try {
+        unlinkSync(legacy)
+      } catch (err) {
+        log.warn('could not remove the unsigned replica file', { path: legacy, err: errorMessage(err) })
+      }
+    }
+    if (c.source.restore === undefined) return false
+    const path = join(init.stateDir, SNAPSHOT_FILE)
+    let file
+    try {
+      file = readSnapshotFile(init.stateDir, FILE_LIMITS)
+    } catch (err) {
+      refuse('unreadable', { path, err: errorMessage(err) })
+      return false
+    }
+    if (file === undefined) return false
+    if (!file.ok) {
+      refuse(file.reason, { path })
+      return false
+    }
+    let restored = false
+    c.source.restore(file.frames).forEach((o, i) => {
+      if (o.ok) restored = true
+      else refuse(o.reason, { path, snapshot: i })
+    })
+    return restored
   }
 
   const applyUnsafe = (v: ReplicaView, origin: 'live' | 'persisted'): void => {
@@ -161,7 +194,7 @@ export function createAgent(init: AgentInit, c: AgentComponents): Agent {
       publishers: v.publishers.length,
       versions: v.publishers.map((p) => p.version).join(','),
     })
-    if (origin === 'live') persist(v)
+    if (origin === 'live') persist()
   }
 
   // Called from the gossip node's listener: a bug here must not reach the gossip driver.
@@ -228,23 +261,9 @@ export function createAgent(init: AgentInit, c: AgentComponents): Agent {
         started = false
         throw err
       }
-      const live = c.source.current()
-      if (live.publishers.length > 0) apply(live, 'live')
-      else {
-        try {
-          const saved = loadPersistedView(init.stateDir)
-          const trusted = init.trustedPublisherIds
-          const stale = saved?.publishers.find((p) => trusted !== undefined && !trusted.includes(p.id))
-          if (stale !== undefined)
-            log.warn('persisted replica ignored: its publisher is no longer trusted', {
-              publisher: stale.id,
-            })
-          else if (saved !== undefined) apply(saved, 'persisted')
-        } catch (err) {
-          if ((err as NodeJS.ErrnoException).code !== 'ENOENT')
-            log.warn('ignoring unreadable persisted replica', { dir: init.stateDir, err: errorMessage(err) })
-        }
-      }
+      const restored = restore()
+      const current = c.source.current()
+      if (current.publishers.length > 0) apply(current, restored ? 'persisted' : 'live')
       // A view without any publisher verifies nothing: it never replaces what we serve.
       unsubscribe = c.source.subscribe((v) => {
         if (v.publishers.length > 0 || view !== undefined) apply(v, 'live')

@@ -91,7 +91,6 @@ export const agentCommand: CommandModule = {
       {
         zones: config.zones,
         stateDir: config.stateDir,
-        trustedPublisherIds: trusted.map((k) => Buffer.from(k).toString('hex')),
         upstreams: config.upstreams,
         ...(config.hostsFile === undefined ? {} : { hostsFile: config.hostsFile }),
         ...(config.dnsListen === undefined ? {} : { dnsListen: config.dnsListen }),

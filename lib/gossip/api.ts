@@ -17,10 +17,18 @@ export interface ReplicaView {
   readonly publishers: readonly PublisherVersion[]
 }
 
+/** Why a persisted snapshot was not restored: a gossip drop reason (`bad-signature`, `stale`...). */
+export type RestoreOutcome = { readonly ok: true } | { readonly ok: false; readonly reason: string }
+
 export interface ReplicaSource {
   current(): ReplicaView
   /** Called with each new view after it changes; returns an unsubscribe function. */
   subscribe(listener: (view: ReplicaView) => void): () => void
+  /** The signed snapshots behind `current()`, each encoded as a gossip `full` frame, for the state
+   * file. Absent on sources that hold no signed snapshots (tests): nothing is persisted. */
+  signedSnapshots?(): readonly Uint8Array[]
+  /** Offers persisted frames back after a restart; each is checked exactly like a peer's. */
+  restore?(frames: readonly Uint8Array[]): readonly RestoreOutcome[]
 }
 
 export interface Publisher {

@@ -6,8 +6,9 @@
  * Inputs that arrive while a step is running (a network event raised from inside an action) are
  * queued and stepped afterwards, so the core never sees re-entrant calls.
  */
-import type { ReplicaView, PublisherVersion } from './api.ts'
-import type { Action, GossipCore, Input } from './core/types.ts'
+import type { ReplicaView, PublisherVersion, RestoreOutcome } from './api.ts'
+import type { Action, DropReason, GossipCore, Input } from './core/types.ts'
+import { RESTORED } from './core/types.ts'
 import type { Clock } from '../util/clock.ts'
 import type { Logger } from '../util/log.ts'
 import { assertNever } from '../util/errors.ts'
@@ -40,6 +41,8 @@ export class GossipDriver {
   private timer: ReturnType<typeof setTimeout> | undefined
   private timerAt: number | undefined
   private lastSyncAt: number | undefined
+  /** Set while a restore input is stepped: where its refusal goes. */
+  private restoreDrop: ((reason: DropReason) => void) | undefined
 
   constructor(init: { core: GossipCore; self: string; clock: Clock; log: Logger; metrics: GossipMetrics }) {
     this.core = init.core
@@ -101,6 +104,25 @@ export class GossipDriver {
     return new Promise((resolve, reject) => {
       this.pendingPublishes.push({ resolve, reject })
       this.input(records)
+    })
+  }
+
+  snapshotFrames(): readonly Uint8Array[] {
+    return this.core.snapshotFrames()
+  }
+
+  /** Steps one `restore` input per frame, synchronously (never from inside a step). */
+  restore(frames: readonly Uint8Array[]): RestoreOutcome[] {
+    if (this.stepping) throw new Error('gossip driver: restore during a step')
+    return frames.map((bytes) => {
+      let outcome: RestoreOutcome = { ok: true }
+      this.restoreDrop = (reason) => (outcome = { ok: false, reason })
+      try {
+        this.input({ type: 'restore', bytes })
+      } finally {
+        this.restoreDrop = undefined
+      }
+      return outcome
     })
   }
 
@@ -202,6 +224,8 @@ export class GossipDriver {
         else this.pendingPublishes.shift()?.resolve(a.printable)
         return
       case 'dropped':
+        // A refused state file is the agent's to count and log (it knows the file).
+        if (a.from === RESTORED) return this.restoreDrop?.(a.reason)
         this.metrics.dropped.inc({ reason: a.reason })
         if (a.from === '')
           this.pendingPublishes.shift()?.reject(new PublishRejectedError(`publish rejected: ${a.reason}`))

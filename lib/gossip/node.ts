@@ -20,7 +20,7 @@ import { errorMessage } from '../util/errors.ts'
 import type { HostPort } from '../util/hostport.ts'
 import type { Startable } from '../util/lifecycle.ts'
 import type { Logger } from '../util/log.ts'
-import type { Publisher, PublisherVersion, ReplicaSource, ReplicaView } from './api.ts'
+import type { Publisher, PublisherVersion, ReplicaSource, ReplicaView, RestoreOutcome } from './api.ts'
 import { createGossipCore, GOSSIP_DEFAULTS } from './core/index.ts'
 import type { CoreStats, GossipConfig, GossipCore, Signer } from './core/index.ts'
 import { GossipDriver } from './driver.ts'
@@ -77,6 +77,8 @@ export interface GossipNodeComponents {
 }
 
 export interface GossipNode extends ReplicaSource, Publisher, Startable {
+  signedSnapshots(): readonly Uint8Array[]
+  restore(frames: readonly Uint8Array[]): readonly RestoreOutcome[]
   /** Our libp2p peer id. */
   readonly peerId: string
   /** Connected peers over all networks. */
@@ -200,6 +202,14 @@ class Node implements GossipNode {
 
   subscribe(listener: (view: ReplicaView) => void): () => void {
     return this.driver.subscribe(listener)
+  }
+
+  signedSnapshots(): readonly Uint8Array[] {
+    return this.driver.snapshotFrames()
+  }
+
+  restore(frames: readonly Uint8Array[]): readonly RestoreOutcome[] {
+    return this.driver.restore(frames)
   }
 
   publish(records: readonly ResolvedRecord[]): Promise<PublisherVersion> {

@@ -63,6 +63,12 @@ export interface GossipConfig {
   readonly peerBytesPerSec: number
   /** Per-peer token bucket on bytes received: burst. @default 4 MiB */
   readonly peerBytesBurst: number
+  /** A snapshot whose version's wall time is more than this far ahead of our clock is dropped
+   * (`too-far-ahead`), from peers and from the state file alike. Without a bound, one snapshot
+   * signed at the largest version left the publisher no version to step to. Larger than any
+   * clock skew a working cluster has (leases and certificates break first), small enough that
+   * a version signed ahead is soon overtaken by the publisher's clock. @default 1 hour */
+  readonly maxVersionSkewMs: Millis
 }
 
 const MiB = 1 << 20
@@ -92,6 +98,7 @@ export const GOSSIP_DEFAULTS: GossipConfig = Object.freeze({
   peerFramesBurst: 200,
   peerBytesPerSec: 2 * MiB,
   peerBytesBurst: 4 * MiB,
+  maxVersionSkewMs: 3_600_000,
 })
 
 /** A few nodes on 127.0.0.1 (integration tests and helpers): fast sync, short backoff. */

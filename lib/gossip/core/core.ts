@@ -10,8 +10,10 @@
  * |              | older; want: send full; full/delta: verify, accept, forward to `fanout` peers  |
  * | timer        | digest to one random peer every sync interval; rotation; dials                 |
  * | publish      | next HLC version, sign, accept, push delta to `fanout` peers                   |
+ * | restore      | a persisted full frame: checked exactly like one from a peer, then accepted    |
  *
  * A publish yields `published`, or `dropped` with `from: ''` when the record set breaks a limit.
+ * A restore that is refused yields `dropped` with `from: RESTORED`.
  */
 import type { Millis } from '../../util/clock.ts'
 import { assertNever } from '../../util/errors.ts'
@@ -20,7 +22,8 @@ import type { ReplicaView } from '../api.ts'
 import { compareBytes, toHex } from './bytes.ts'
 import type { Delta, VersionRef } from './delta.ts'
 import { applyDelta, sameRef } from './delta.ts'
-import { compareVersion, formatVersion, maxVersion, nextVersion } from './hlc.ts'
+import { FrameCache } from './frames.ts'
+import { compareVersion, formatVersion, maxVersion, nextVersion, tooFarAhead } from './hlc.ts'
 import { Membership } from './membership.ts'
 import type { Held } from './replica.ts'
 import { Replica } from './replica.ts'
@@ -40,6 +43,7 @@ import type {
   Verifier,
   Version,
 } from './types.ts'
+import { RESTORED } from './types.ts'
 import type { DigestEntry, Frame } from './wire.ts'
 import { decodeFrame, encodeFrame } from './wire.ts'
 
@@ -71,7 +75,7 @@ class Core implements GossipCore {
   private readonly rng: CoreInit['rng']
   private readonly replicaState: Replica
   private readonly members: Membership
-  private readonly frames = new WeakMap<Held, { full?: Uint8Array; delta?: Uint8Array }>()
+  private readonly frames = new FrameCache()
   /** Our digest frame, rebuilt only when the replica changes (it is sent every sync interval). */
   private digestBytes: Uint8Array | undefined
   private started = false
@@ -110,6 +114,10 @@ class Core implements GossipCore {
 
   nextDeadline(): Millis | undefined {
     return this.deadline
+  }
+
+  snapshotFrames(): readonly Uint8Array[] {
+    return [...this.replicaState.all()].map((h) => this.frames.full(h))
   }
 
   stats(): CoreStats {
@@ -160,6 +168,9 @@ class Core implements GossipCore {
         break
       case 'listen-addrs':
         this.members.setListenAddrs(input.addrs)
+        break
+      case 'restore':
+        this.restore(now, input.bytes, out)
         break
       default:
         assertNever(input)
@@ -225,7 +236,7 @@ class Core implements GossipCore {
       case 'want':
         for (const p of f.publishers) {
           const h = this.replicaState.get(toHex(p))
-          if (h && this.answerable(now, from, h)) this.send(out, from, this.fullFrame(h))
+          if (h && this.answerable(now, from, h)) this.send(out, from, this.frames.full(h))
         }
         return
       case 'full':
@@ -237,6 +248,14 @@ class Core implements GossipCore {
     }
   }
 
+  /** A full frame from our state file: the same checks as a peer's, so it cannot roll us back. */
+  private restore(now: Millis, bytes: Uint8Array, out: Action[]): void {
+    const d = decodeFrame(bytes, this.cfg)
+    if (!d.ok) return this.drop(out, d.reason, RESTORED)
+    if (d.value.kind !== 'full') return this.drop(out, 'malformed', RESTORED)
+    this.offer(now, d.value.snapshot, RESTORED, out)
+  }
+
   private handleDigest(now: Millis, from: PeerId, entries: readonly DigestEntry[], out: Action[]): void {
     const seen = new Set<string>()
     const wants: Uint8Array[] = []
@@ -244,19 +263,22 @@ class Core implements GossipCore {
       const id = toHex(e.publisher)
       if (!this.replicaState.isTrusted(id) || seen.has(id)) continue
       seen.add(id)
+      // Never pull what offer() would refuse; it would only be sent again every interval.
+      if (tooFarAhead(e.ref.version, now, this.cfg.maxVersionSkewMs)) continue
       const h = this.replicaState.get(id)
       const c = h === undefined ? -1 : compareRef(h.ref, e.ref)
       if (c < 0) wants.push(e.publisher)
-      else if (c > 0 && h && this.answerable(now, from, h)) this.send(out, from, this.pushFrame(h, e.ref))
+      else if (c > 0 && h && this.answerable(now, from, h)) this.send(out, from, this.frames.push(h, e.ref))
     }
     for (const h of this.replicaState.all())
-      if (!seen.has(h.id) && this.answerable(now, from, h)) this.send(out, from, this.fullFrame(h))
+      if (!seen.has(h.id) && this.answerable(now, from, h)) this.send(out, from, this.frames.full(h))
     if (wants.length > 0) this.send(out, from, encodeFrame({ kind: 'want', publishers: wants }))
   }
 
   private handleDelta(now: Millis, d: Delta, from: PeerId, out: Action[]): void {
     const id = toHex(d.publisher)
     if (!this.replicaState.isTrusted(id)) return this.drop(out, 'untrusted-publisher', from)
+    if (tooFarAhead(d.version, now, this.cfg.maxVersionSkewMs)) return this.drop(out, 'too-far-ahead', from)
     if (this.replicaState.newness(id, d) <= 0) return this.drop(out, 'stale', from)
     const h = this.replicaState.get(id)
     if (h === undefined || !sameRef(h.ref, d.base)) {
@@ -277,6 +299,8 @@ class Core implements GossipCore {
   private offer(now: Millis, s: Snapshot, from: PeerId, out: Action[]): void {
     const id = toHex(s.publisher)
     if (!this.replicaState.isTrusted(id)) return this.drop(out, 'untrusted-publisher', from)
+    // A version far ahead of every clock would leave its publisher nothing newer to sign.
+    if (tooFarAhead(s.version, now, this.cfg.maxVersionSkewMs)) return this.drop(out, 'too-far-ahead', from)
     if (this.replicaState.newness(id, s) <= 0) return this.drop(out, 'stale', from)
     if (!this.verifier.verify(s.publisher, signedMessage(s.publisher, s.version, s.records), s.signature))
       return this.drop(out, 'bad-signature', from)
@@ -288,7 +312,7 @@ class Core implements GossipCore {
     const h = this.replicaState.accept(s)
     this.digestBytes = undefined
     out.push({ type: 'replica-changed', view: this.replicaState.view() })
-    const bytes = h.delta ? this.deltaFrame(h) : this.fullFrame(h)
+    const bytes = this.frames.delta(h)
     for (const to of this.members.randomPeers(this.cfg.fanout, from)) this.send(out, to, bytes)
   }
 
@@ -340,25 +364,5 @@ class Core implements GossipCore {
 
   private answerable(now: Millis, peer: PeerId, h: Held): boolean {
     return this.members.mayAnswer(peer, h.id, toHex(h.ref.sigPrefix), now)
-  }
-
-  private fullFrame(h: Held): Uint8Array {
-    const cache = this.frames.get(h) ?? {}
-    cache.full ??= encodeFrame({ kind: 'full', snapshot: h.snapshot })
-    this.frames.set(h, cache)
-    return cache.full
-  }
-
-  private deltaFrame(h: Held): Uint8Array {
-    if (h.delta === undefined) return this.fullFrame(h)
-    const cache = this.frames.get(h) ?? {}
-    cache.delta ??= encodeFrame({ kind: 'delta', delta: h.delta })
-    this.frames.set(h, cache)
-    return cache.delta
-  }
-
-  /** The cheapest frame that brings a peer holding `theirs` to our version. */
-  private pushFrame(h: Held, theirs: VersionRef): Uint8Array {
-    return h.delta && sameRef(h.delta.base, theirs) ? this.deltaFrame(h) : this.fullFrame(h)
   }
 }

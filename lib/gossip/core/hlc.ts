@@ -26,10 +26,26 @@ export function maxVersion(a: Version | undefined, b: Version | undefined): Vers
   return compareVersion(a, b) >= 0 ? a : b
 }
 
+/** Both fields are varints on the wire: neither may pass 2^53 - 1. */
+export const MAX_VERSION_FIELD = Number.MAX_SAFE_INTEGER
+
+/**
+ * Saturates instead of overflowing: a counter at the maximum moves to the next millisecond, and
+ * the largest version steps to itself (a snapshot there can no longer be superseded by this key;
+ * docs/operations.md, "Rotate the publisher key", is the way out). Receivers refuse versions far
+ * ahead of their clock, so only a key holder, or a node from before that check, gets there.
+ */
 export function nextVersion(last: Version | undefined, nowMs: number): Version {
-  const wall = Math.max(0, Math.floor(nowMs))
+  const wall = Math.min(MAX_VERSION_FIELD, Math.max(0, Math.floor(nowMs)))
   if (last === undefined || wall > last.wallMs) return { wallMs: wall, counter: 0 }
-  return { wallMs: last.wallMs, counter: last.counter + 1 }
+  if (last.counter < MAX_VERSION_FIELD) return { wallMs: last.wallMs, counter: last.counter + 1 }
+  if (last.wallMs < MAX_VERSION_FIELD) return { wallMs: last.wallMs + 1, counter: 0 }
+  return { wallMs: MAX_VERSION_FIELD, counter: MAX_VERSION_FIELD }
+}
+
+/** True when `v` is more than `maxSkewMs` ahead of the local clock `nowMs`. */
+export function tooFarAhead(v: Version, nowMs: number, maxSkewMs: number): boolean {
+  return v.wallMs > nowMs + maxSkewMs
 }
 
 /** Total order of two signed versions: version first, then signature bytes. */

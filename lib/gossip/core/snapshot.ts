@@ -12,6 +12,7 @@
  * varint k || k × string value. Strings are varint byte length + UTF-8.
  */
 import type { RecordType, ResolvedRecord } from '../../records/types.ts'
+import { recordProblem } from '../../records/validate.ts'
 import type { GossipConfig } from './config.ts'
 import { Writer } from './bytes.ts'
 import type { Reader } from './bytes.ts'
@@ -79,7 +80,17 @@ export function readRecord(rd: Reader, lim: Limits): ResolvedRecord {
   const values: string[] = []
   for (let i = 0; i < n && !rd.error; i++) values.push(rd.string(lim.maxValueBytes, 'value-too-long'))
   if (type === undefined || ttlSeconds > MAX_TTL_SECONDS) rd.fail('malformed')
-  return { name, type: type ?? 'A', values, ttlSeconds }
+  const r: ResolvedRecord = { name, type: type ?? 'A', values, ttlSeconds }
+  // Names and values become hosts-file lines and DNS answers: a signature does not make them safe.
+  const problem = rd.error ? undefined : contentProblem(r)
+  if (problem !== undefined) rd.fail(problem)
+  return r
+}
+
+/** Names and values (records/validate.ts); empty ones are left to the canonical check. */
+function contentProblem(r: ResolvedRecord): DropReason | undefined {
+  if (r.name === '' || r.values.includes('')) return undefined
+  return recordProblem(r)
 }
 
 /** Values sorted strictly (so de-duplicated), none empty, at least one. */
@@ -106,7 +117,8 @@ const utf8Length = (s: string): number => new TextEncoder().encode(s).length
 
 /**
  * Canonical form of a local record set (what a publisher signs): values sorted and de-duplicated,
- * records sorted; duplicate (name, type), empty names or values, or broken limits are refused.
+ * records sorted; duplicate (name, type), empty names or values, names or values that decoders
+ * would refuse (records/validate.ts), or broken limits are refused.
  */
 export function canonicalRecords(records: readonly ResolvedRecord[], lim: Limits): Decoded<ResolvedRecord[]> {
   if (records.length > lim.maxRecordsPerSnapshot) return { ok: false, reason: 'too-many-records' }
@@ -119,6 +131,8 @@ export function canonicalRecords(records: readonly ResolvedRecord[], lim: Limits
     const values = [...new Set(r.values)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
     if (values.length > lim.maxValuesPerRecord) return { ok: false, reason: 'too-many-values' }
     if (values.some((v) => utf8Length(v) > lim.maxValueBytes)) return { ok: false, reason: 'value-too-long' }
+    const problem = contentProblem({ ...r, values })
+    if (problem !== undefined) return { ok: false, reason: problem }
     out.push({ name: r.name, type: r.type, values, ttlSeconds: r.ttlSeconds })
   }
   out.sort(compareRecordKey)

@@ -18,6 +18,8 @@ export type { ReplicaView, PublisherVersion } from '../api.ts'
 
 /** A transport peer id (libp2p: the base58 peer id string). */
 export type PeerId = string
+/** The `from` of a `dropped` action for a refused `restore` (no peer id looks like it). */
+export const RESTORED: PeerId = 'restored'
 /** An address the transport can dial (libp2p: a multiaddr string with /p2p/<id>). */
 export type Addr = string
 
@@ -63,6 +65,9 @@ export type Input =
   | { readonly type: 'seeds'; readonly addrs: readonly Addr[] }
   /** Our own dialable addresses, announced to peers; the core never dials these. */
   | { readonly type: 'listen-addrs'; readonly addrs: readonly Addr[] }
+  /** A `full` frame from our state file (`snapshotFrames()` of an earlier run). Checked exactly
+   * like a peer's; a refusal is a `dropped` action with `from: RESTORED`. */
+  | { readonly type: 'restore'; readonly bytes: Uint8Array }
 
 /**
  * Why a frame or part of one was dropped. Also the metric label
@@ -89,6 +94,9 @@ export type DropReason =
   | 'base-mismatch' // a delta whose base we do not hold; we pull the full snapshot instead
   | 'rate-limited'
   | 'unknown-peer' // a message from a peer that is not up (or one we just evicted)
+  | 'invalid-name' // a record name that is not a lower-case RFC 1123 name (records/validate.ts)
+  | 'invalid-value' // an A/AAAA value that is not an IP literal, a CNAME target that is not a name
+  | 'too-far-ahead' // a version more than maxVersionSkewMs ahead of our clock
 
 export type Action =
   | { readonly type: 'send'; readonly to: PeerId; readonly bytes: Uint8Array }
@@ -131,6 +139,9 @@ export interface GossipCore {
   nextDeadline(): Millis | undefined
   /** The current verified replica (immutable; same object until it changes). */
   replica(): ReplicaView
+  /** The signed snapshots held, each encoded as a `full` frame: what a node persists, and gives
+   * back as `restore` inputs after a restart. */
+  snapshotFrames(): readonly Uint8Array[]
   stats(): CoreStats
   /** Active peers right now (for /state and tests). */
   peers(): readonly PeerId[]

@@ -12,24 +12,37 @@
  * is always rendered at the end after exactly one blank line: `ADDRESS<TAB>names sorted, space
  * separated`, one line per address, lines sorted as plain strings.
  *
- * Ownership: names this agent wrote are listed on one extra line whose "address" is
- * `OWNER_ADDRESS`. kOps' parser accepts it as an ordinary entry (and drops a name from it when it
- * writes that name itself, which is right: the name is no longer ours); resolvers (glibc, musl,
- * Go, CoreDNS) skip a line whose address is not an IP. So the file alone says which names to
- * remove when they leave the replica, and names a node provisioner seeded are never touched unless
- * the replica provides the same name.
+ * Ownership: names this agent wrote are listed on one comment line inside the block,
+ * `# dns-controller-owned: NAME...`, last before the End marker. Every hosts parser skips a
+ * comment, so none ever sees a bogus entry. So the file alone says which names to remove when they
+ * leave the replica, and names a node provisioner seeded are never touched unless the replica
+ * provides the same name. Earlier versions wrote the list as an entry whose "address" was
+ * `OWNER_ADDRESS`; that form is still read (and replaced by the comment on the next write).
+ *
+ * Every trust boundary checks names and addresses (records/validate.ts); this is the last one
+ * before the bytes. `applyReplica` skips a desired name or address that fails, and drops block
+ * entries that are not `IP-literal name...` with valid names inside our zones (what an older
+ * version wrote from a name or value with a newline in it); each is a counted problem.
  */
+import { validAddress, validName } from '../../records/validate.ts'
+import { zoneOf } from '../zones.ts'
 
 export const BEGIN_MARKER = '# Begin host entries managed by kops - do not edit'
 export const END_MARKER = '# End host entries managed by kops'
-/** Pseudo-address of the ownership line (not an IP, so resolvers ignore the line). */
+/** Pseudo-address of the ownership entry earlier versions wrote; read, never written. */
 export const OWNER_ADDRESS = 'dns-controller-owned'
+/** Start of the ownership comment line; the owned names follow, space separated. */
+export const OWNER_COMMENT = '# dns-controller-owned:'
 
 export type HostsProblem = Readonly<
   | { kind: 'stray-end'; line: number }
   | { kind: 'nested-begin'; line: number }
   | { kind: 'unterminated-begin'; line: number }
   | { kind: 'bad-line'; text: string }
+  /** A block entry that is not an IP literal with valid names inside our zones: removed. */
+  | { kind: 'invalid-entry'; address: string; name: string }
+  /** A name from the replica, or one of its addresses, that may not be written: skipped. */
+  | { kind: 'invalid-name'; name: string }
 >
 
 /** address → host names, as kOps' map. */
@@ -68,19 +81,30 @@ export function splitHosts(text: string): SplitHosts {
   return { kept, guarded, problems }
 }
 
-/** Parses the guarded lines into kOps' address map; comments other than the markers are bad lines. */
-export function parseBlock(guarded: readonly string[]): { hosts: HostMap; problems: HostsProblem[] } {
+export interface ParsedBlock {
+  /** address → names, kOps' map (without the ownership list). */
+  readonly hosts: HostMap
+  /** Names on the ownership comment, or on an older version's ownership entry. */
+  readonly owned: Set<string>
+  readonly problems: HostsProblem[]
+}
+
+/** Parses the guarded lines into kOps' address map; comments other than the markers and the
+ * ownership line are bad lines. */
+export function parseBlock(guarded: readonly string[]): ParsedBlock {
   const hosts: HostMap = new Map()
+  const owned = new Set<string>()
   const problems: HostsProblem[] = []
   for (const line of guarded) {
-    const tokens = line
-      .trim()
-      .split(/\s+/)
-      .filter((s) => s !== '')
+    const t = line.trim()
+    const tokens = t.split(/\s+/).filter((s) => s !== '')
     const first = tokens[0]
     if (first === undefined) continue
+    if (t.startsWith(OWNER_COMMENT)) {
+      for (const name of t.slice(OWNER_COMMENT.length).split(/\s+/)) if (name !== '') owned.add(name)
+      continue
+    }
     if (first.startsWith('#')) {
-      const t = line.trim()
       if (t !== BEGIN_MARKER && t !== END_MARKER) problems.push({ kind: 'bad-line', text: line })
       continue
     }
@@ -88,17 +112,20 @@ export function parseBlock(guarded: readonly string[]): { hosts: HostMap; proble
       problems.push({ kind: 'bad-line', text: line })
       continue
     }
+    if (first === OWNER_ADDRESS) {
+      for (const name of tokens.slice(1)) owned.add(name)
+      continue
+    }
     let names = hosts.get(first)
     if (names === undefined) hosts.set(first, (names = new Set()))
     for (const name of tokens.slice(1)) names.add(name)
   }
-  return { hosts, problems }
+  return { hosts, owned, problems }
 }
 
 /** kOps' mutation: every existing entry of `name` is replaced by `addresses` ([] removes it). */
 export function replaceName(hosts: HostMap, name: string, addresses: readonly string[]): void {
   for (const [addr, names] of hosts) {
-    if (addr === OWNER_ADDRESS) continue
     names.delete(name)
     if (names.size === 0) hosts.delete(addr)
   }
@@ -117,42 +144,74 @@ export function renderBlock(hosts: HostMap): string[] {
   return lines.sort()
 }
 
-/** One kOps update: split, mutate the merged block, render with the block at the end. */
+/** The ownership comment, none for no names. */
+export function renderOwned(owned: ReadonlySet<string>): string[] {
+  return owned.size === 0 ? [] : [`${OWNER_COMMENT} ${[...owned].sort().join(' ')}`]
+}
+
+/** One kOps update: split, mutate the merged block (and the owned names), render with the block
+ * at the end. `mutate` may return problems of its own. */
 export function rewriteHosts(
   text: string,
-  mutate: (hosts: HostMap) => void,
+  mutate: (hosts: HostMap, owned: Set<string>) => HostsProblem[] | void,
 ): { text: string; problems: HostsProblem[] } {
   const split = splitHosts(text)
   const parsed = parseBlock(split.guarded)
-  mutate(parsed.hosts)
+  const more = mutate(parsed.hosts, parsed.owned) ?? []
   const kept = split.kept.slice()
   while (kept.length > 0 && kept[kept.length - 1]?.trim() === '') kept.pop()
   kept.push('')
-  const out = [...kept, BEGIN_MARKER, ...renderBlock(parsed.hosts), END_MARKER, ''].join('\n')
-  return { text: out, problems: [...split.problems, ...parsed.problems] }
+  const block = [...renderBlock(parsed.hosts), ...renderOwned(parsed.owned)]
+  const out = [...kept, BEGIN_MARKER, ...block, END_MARKER, ''].join('\n')
+  return { text: out, problems: [...split.problems, ...parsed.problems, ...more] }
+}
+
+/** Drops block entries that are not an IP literal with valid names (inside `zones`, if given). */
+function cleanBlock(hosts: HostMap, zones: readonly string[] | undefined): HostsProblem[] {
+  const problems: HostsProblem[] = []
+  for (const [address, names] of hosts) {
+    for (const name of names) {
+      const lower = name.toLowerCase()
+      const ok = validAddress(address) && validName(lower) && (!zones || zoneOf(lower, zones) !== undefined)
+      if (ok) continue
+      names.delete(name)
+      problems.push({ kind: 'invalid-entry', address, name })
+    }
+    if (names.size === 0) hosts.delete(address)
+  }
+  return problems
 }
 
 /**
  * Our update: `desired` (name → addresses, already limited to our zones) replaces those names;
  * names on the ownership line that are not desired any more are removed; names we never wrote
- * stay. The ownership line then lists exactly the desired names.
+ * stay. The ownership line then lists exactly the desired names that were written. With `zones`,
+ * block entries for names outside them are removed too: nothing else belongs in the block.
  */
 export function applyReplica(
   text: string,
   desired: ReadonlyMap<string, readonly string[]>,
+  zones?: readonly string[],
 ): { text: string; problems: HostsProblem[] } {
-  return rewriteHosts(text, (hosts) => {
-    const owned = hosts.get(OWNER_ADDRESS) ?? new Set<string>()
-    for (const name of owned) if (!desired.has(name)) replaceName(hosts, name, [])
-    for (const [name, addresses] of desired) replaceName(hosts, name, addresses)
-    hosts.delete(OWNER_ADDRESS)
-    if (desired.size > 0) hosts.set(OWNER_ADDRESS, new Set(desired.keys()))
+  return rewriteHosts(text, (hosts, owned) => {
+    const problems = cleanBlock(hosts, zones)
+    const valid = new Map<string, readonly string[]>()
+    for (const [name, addresses] of desired)
+      if (validName(name) && addresses.every(validAddress)) valid.set(name, addresses)
+      else problems.push({ kind: 'invalid-name', name })
+    for (const name of owned) if (!valid.has(name)) replaceName(hosts, name, [])
+    for (const [name, addresses] of valid) replaceName(hosts, name, addresses)
+    owned.clear()
+    for (const name of valid.keys()) owned.add(name)
+    return problems
   })
 }
 
-/** The block as (address, name) lines, for tests and `state`: what a reader of the file sees. */
+/** The block as (address, name) lines, for tests and `state`: what a reader of the file sees, with
+ * the owned names under `OWNER_ADDRESS`. */
 export function readBlock(text: string): { hosts: HostMap; problems: HostsProblem[] } {
   const split = splitHosts(text)
   const parsed = parseBlock(split.guarded)
+  if (parsed.owned.size > 0) parsed.hosts.set(OWNER_ADDRESS, parsed.owned)
   return { hosts: parsed.hosts, problems: [...split.problems, ...parsed.problems] }
 }

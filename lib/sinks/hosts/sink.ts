@@ -86,7 +86,7 @@ export function createHostsSink(init: HostsSinkInit, c: HostsSinkComponents): Ho
     const desired = desiredHosts(view.records, init.zones)
     for (const name of desired.unresolved) log.debug('cname not written: chain leaves our data', { name })
     try {
-      const r = writeHostsFile(init.path, desired.hosts)
+      const r = writeHostsFile(init.path, desired.hosts, init.zones)
       failures = 0
       writes.inc({ outcome: r.outcome })
       names.set(desired.hosts.size)

@@ -42,15 +42,17 @@ function readAll(fd: number): Buffer {
   }
 }
 
-/** Rewrites `path` so its block holds `desired` (name → addresses). Throws on I/O errors. */
+/** Rewrites `path` so its block holds `desired` (name → addresses) and, with `zones`, nothing
+ * outside them. Throws on I/O errors. */
 export function writeHostsFile(
   path: string,
   desired: ReadonlyMap<string, readonly string[]>,
+  zones?: readonly string[],
 ): HostsWriteResult {
   const fd = openSync(path, 'r+')
   try {
     const old = readAll(fd)
-    const { text, problems } = applyReplica(old.toString('latin1'), desired)
+    const { text, problems } = applyReplica(old.toString('latin1'), desired, zones)
     const next = Buffer.from(text, 'latin1')
     if (next.equals(old)) return { outcome: 'unchanged', problems, bytes: next.length }
     const padded = next.length >= old.length ? next : Buffer.alloc(old.length, 0x0a)

@@ -146,7 +146,7 @@ const bad: {
     bytes: () =>
       encodeFrame({
         kind: 'full',
-        snapshot: { publisher: pub, version, records: [rec('a', ['1', '1'])], signature: sig },
+        snapshot: { publisher: pub, version, records: [rec('a', ['10.0.0.1', '10.0.0.1'])], signature: sig },
       }),
     reason: 'invalid-record',
   },

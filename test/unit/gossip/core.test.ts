@@ -54,18 +54,24 @@ test('publish: the next version travels as a delta, and receivers rebuild the sa
 
 test('publish: records are canonicalised (sorted, values de-duplicated) before signing', () => {
   const m = line()
-  m.input('a', { type: 'publish', records: [rec('z.example', ['2', '1', '2']), rec('a.example', ['1'])] })
+  m.input('a', {
+    type: 'publish',
+    records: [rec('z.example', ['10.0.0.2', '10.0.0.1', '10.0.0.2']), rec('a.example', ['10.0.0.1'])],
+  })
   assert.deepEqual(m.cores.get('c')?.replica().records, [
-    rec('a.example', ['1']),
-    rec('z.example', ['1', '2']),
+    rec('a.example', ['10.0.0.1']),
+    rec('z.example', ['10.0.0.1', '10.0.0.2']),
   ])
 })
 
 test('publish: a record set breaking a limit is refused with a local drop, nothing is sent', () => {
   const m = line()
-  const acts = m.input('a', { type: 'publish', records: [rec('a.example', ['1']), rec('a.example', ['2'])] })
+  const acts = m.input('a', {
+    type: 'publish',
+    records: [rec('a.example', ['10.0.0.1']), rec('a.example', ['10.0.0.2'])],
+  })
   assert.deepEqual(acts, [{ type: 'dropped', reason: 'invalid-record', from: '' }])
-  const big = Array.from({ length: 10_001 }, (_, i) => rec(`n${i}`, ['1']))
+  const big = Array.from({ length: 10_001 }, (_, i) => rec(`n${i}`, ['10.0.0.1']))
   assert.deepEqual(m.input('a', { type: 'publish', records: big }), [
     { type: 'dropped', reason: 'too-many-records', from: '' },
   ])
@@ -93,7 +99,7 @@ test('anti-entropy pulls in both directions: a digest from an older peer gets a 
   m.add(core({ self: 'a', signer: publisherA }), 'a')
   m.add(core({ self: 'b' }), 'b')
   m.connect('b', 'a')
-  m.input('a', { type: 'publish', records: [rec('x', ['1'])] })
+  m.input('a', { type: 'publish', records: [rec('x', ['10.0.0.1'])] })
   // b, which is now up to date, hears a digest claiming nothing: it pushes the full snapshot back.
   const c = core({ self: 'c' })
   c.step(m.now, { type: 'peer-up', peer: 'b', addrs: [] })
@@ -104,7 +110,7 @@ test('anti-entropy pulls in both directions: a digest from an older peer gets a 
 
 test('restart: a publisher resumes above its persisted version even when its clock is behind', () => {
   const c = core({ self: 'a', signer: publisherA, lastPublished: { wallMs: 5_000, counter: 2 } })
-  const acts = c.step(1_000, { type: 'publish', records: [rec('x', ['1'])] })
+  const acts = c.step(1_000, { type: 'publish', records: [rec('x', ['10.0.0.1'])] })
   const p = acts.find((a) => a.type === 'published')
   assert.deepEqual(p?.type === 'published' && p.version, { wallMs: 5_000, counter: 3 })
 })
@@ -116,16 +122,16 @@ test('restart: a publisher that sees a newer snapshot of its own key re-asserts 
   m.add(core({ self: 'b' }), 'b')
   m.connect('b', 'old')
   m.now = 10_000
-  m.input('old', { type: 'publish', records: [rec('stale.example', ['1'])] })
+  m.input('old', { type: 'publish', records: [rec('stale.example', ['10.0.0.1'])] })
   m.cores.delete('old') // the old run exits
   // A new run whose clock is 9 s behind publishes first, then learns about the old run's snapshot.
   const fresh = core({ self: 'new', signer: publisherA })
   m.add(fresh, 'new')
   m.now = 1_000
-  m.input('new', { type: 'publish', records: [rec('fresh.example', ['2'])] })
+  m.input('new', { type: 'publish', records: [rec('fresh.example', ['10.0.0.2'])] })
   m.connect('new', 'b')
   for (const id of ['new', 'b'])
-    assert.deepEqual(m.cores.get(id)?.replica().records, [rec('fresh.example', ['2'])], id)
+    assert.deepEqual(m.cores.get(id)?.replica().records, [rec('fresh.example', ['10.0.0.2'])], id)
   assert.equal(fresh.replica().publishers[0]?.version, '10000.1')
   const reasserts = m.log.filter((l) => l.action.type === 'published' && l.action.reassert === true)
   assert.equal(reasserts.length, 1)
@@ -137,8 +143,8 @@ test('two live publishers with one key (overlapping leaders) settle without ping
   m.add(core({ self: 'l2', signer: publisherA }), 'l2')
   m.add(core({ self: 'b' }), 'b')
   m.connect('b', 'l1')
-  m.input('l1', { type: 'publish', records: [rec('one.example', ['1'])] })
-  m.input('l2', { type: 'publish', records: [rec('two.example', ['2'])] })
+  m.input('l1', { type: 'publish', records: [rec('one.example', ['10.0.0.1'])] })
+  m.input('l2', { type: 'publish', records: [rec('two.example', ['10.0.0.2'])] })
   m.log.length = 0
   m.connect('l2', 'b')
   m.advance(5_000)

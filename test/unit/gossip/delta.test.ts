@@ -13,13 +13,16 @@ const types = ['A', 'AAAA', 'CNAME'] as const
 
 function randomRecords(rng: Rng): ResolvedRecord[] {
   const out: ResolvedRecord[] = []
-  for (let i = 0; i < rng.int(30); i++)
+  const value = { A: '10.0.0.', AAAA: 'fd00::', CNAME: 't.example.n' } as const
+  for (let i = 0; i < rng.int(30); i++) {
+    const type = types[rng.int(3)] as ResolvedRecord['type']
     out.push({
       name: `n${rng.int(20)}.example`,
-      type: types[rng.int(3)] as ResolvedRecord['type'],
-      values: Array.from({ length: 1 + rng.int(3) }, () => `10.0.0.${rng.int(5)}`),
+      type,
+      values: Array.from({ length: 1 + rng.int(3) }, () => `${value[type]}${rng.int(5)}`),
       ttlSeconds: 30 + rng.int(2) * 30,
     })
+  }
   // Drop duplicate keys, then canonicalise as a publisher would.
   const seen = new Set<string>()
   const unique = out.filter((r) => !seen.has(`${r.type} ${r.name}`) && seen.add(`${r.type} ${r.name}`))

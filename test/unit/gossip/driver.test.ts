@@ -19,6 +19,7 @@ function scriptedCore(script: (input: Input) => Action[]): GossipCore & { inputs
     },
     nextDeadline: () => undefined,
     replica: () => EMPTY_VIEW,
+    snapshotFrames: () => [],
     stats: () => ({}) as CoreStats,
     peers: () => [],
   }

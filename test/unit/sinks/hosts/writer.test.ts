@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { writeHostsFile } from '../../../../lib/sinks/hosts/writer.ts'
-import { BEGIN_MARKER, END_MARKER, OWNER_ADDRESS } from '../../../../lib/sinks/hosts/block.ts'
+import { BEGIN_MARKER, END_MARKER, OWNER_COMMENT } from '../../../../lib/sinks/hosts/block.ts'
 
 function tempFile(t: { after: (f: () => void) => void }, content: string | Buffer): string {
   const dir = mkdtempSync(join(tmpdir(), 'hosts-'))
@@ -27,7 +27,7 @@ test('writes in place, then leaves identical content alone', (t) => {
       '',
       BEGIN_MARKER,
       '10.0.0.1\tapi.local',
-      `${OWNER_ADDRESS}\tapi.local`,
+      `${OWNER_COMMENT} api.local`,
       END_MARKER,
       '',
     ].join('\n'),
@@ -42,7 +42,7 @@ test('a shorter block truncates the file exactly', (t) => {
   writeHostsFile(path, new Map([['n1.local', ['10.0.0.1']]]))
   assert.equal(
     readFileSync(path, 'utf8'),
-    ['x', '', BEGIN_MARKER, '10.0.0.1\tn1.local', `${OWNER_ADDRESS}\tn1.local`, END_MARKER, ''].join('\n'),
+    ['x', '', BEGIN_MARKER, '10.0.0.1\tn1.local', `${OWNER_COMMENT} n1.local`, END_MARKER, ''].join('\n'),
   )
 })
 
