@@ -84,7 +84,7 @@ export function decodeSnapshotFile(bytes: Uint8Array, lim: FileLimits): FileDeco
     if (off + 4 > end) return { ok: false, reason: 'malformed' }
     const len = b.readUInt32BE(off)
     if (len > lim.maxFrameBytes || off + 4 + len > end) return { ok: false, reason: 'malformed' }
-    frames.push(Uint8Array.prototype.slice.call(b, off + 4, off + 4 + len))
+    frames.push(new Uint8Array(b.subarray(off + 4, off + 4 + len)))
     off += 4 + len
   }
   return off === end ? { ok: true, frames } : { ok: false, reason: 'malformed' }

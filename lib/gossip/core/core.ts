@@ -19,15 +19,15 @@ import type { Millis } from '../../util/clock.ts'
 import { assertNever } from '../../util/errors.ts'
 import type { ResolvedRecord } from '../../records/types.ts'
 import type { ReplicaView } from '../api.ts'
-import { compareBytes, toHex } from './bytes.ts'
-import type { Delta, VersionRef } from './delta.ts'
-import { applyDelta, sameRef } from './delta.ts'
+import { toHex } from './bytes.ts'
+import type { Delta } from './delta.ts'
+import { applyDelta, compareRef, sameRef } from './delta.ts'
 import { FrameCache } from './frames.ts'
-import { compareVersion, formatVersion, maxVersion, nextVersion, tooFarAhead } from './hlc.ts'
+import { formatVersion, maxVersion, nextVersion, tooFarAhead } from './hlc.ts'
 import { Membership } from './membership.ts'
 import type { Held } from './replica.ts'
 import { Replica } from './replica.ts'
-import { PUBLIC_KEY_BYTES, canonicalRecords, signedMessage } from './snapshot.ts'
+import { canonicalRecords, keyProblems, signedMessage } from './snapshot.ts'
 import { configProblems } from './config.ts'
 import type { Snapshot } from './snapshot.ts'
 import type {
@@ -52,18 +52,9 @@ import { decodeFrame, encodeFrame } from './wire.ts'
  * become config); an invalid one here is a programming error and throws.
  */
 export function createGossipCore(init: CoreInit): GossipCore {
-  const problems = configProblems(init.config)
-  if (init.trustedPublishers.length > init.config.maxPublishers)
-    problems.push(`trustedPublishers: more than maxPublishers (${init.config.maxPublishers})`)
-  for (const k of [...init.trustedPublishers, ...(init.signer ? [init.signer.publicKey] : [])])
-    if (k.length !== PUBLIC_KEY_BYTES)
-      problems.push(`public keys must be ${PUBLIC_KEY_BYTES} raw bytes, got ${k.length}`)
+  const problems = [...configProblems(init.config), ...keyProblems(init)]
   if (problems.length > 0) throw new Error(`gossip core: ${problems.join('; ')}`)
   return new Core(init)
-}
-
-function compareRef(a: VersionRef, b: VersionRef): number {
-  return compareVersion(a.version, b.version) || Math.sign(compareBytes(a.sigPrefix, b.sigPrefix))
 }
 
 class Core implements GossipCore {

@@ -8,7 +8,8 @@
  * its own. A receiver without the base pulls the full snapshot instead.
  */
 import type { RecordType, ResolvedRecord } from '../../records/types.ts'
-import { bytesEqual } from './bytes.ts'
+import { bytesEqual, compareBytes } from './bytes.ts'
+import { compareVersion } from './hlc.ts'
 import { compareRecordKey, recordKey, recordsCanonical } from './snapshot.ts'
 import type { Decoded, Limits, Snapshot } from './snapshot.ts'
 import type { Version } from './types.ts'
@@ -47,6 +48,11 @@ export function sameRef(a: VersionRef, b: VersionRef): boolean {
     a.version.counter === b.version.counter &&
     bytesEqual(a.sigPrefix, b.sigPrefix)
   )
+}
+
+/** Version first, then the signature prefix (as compareSigned does with whole signatures). */
+export function compareRef(a: VersionRef, b: VersionRef): number {
+  return compareVersion(a.version, b.version) || Math.sign(compareBytes(a.sigPrefix, b.sigPrefix))
 }
 
 function sameRecord(a: ResolvedRecord, b: ResolvedRecord): boolean {

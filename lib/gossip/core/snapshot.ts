@@ -139,6 +139,21 @@ export function canonicalRecords(records: readonly ResolvedRecord[], lim: Limits
   return recordsCanonical(out) ? { ok: true, value: out } : { ok: false, reason: 'invalid-record' }
 }
 
+/** Trusted keys and the signer's key must be raw Ed25519 keys, at most `maxPublishers` trusted. */
+export function keyProblems(init: {
+  readonly config: { readonly maxPublishers: number }
+  readonly trustedPublishers: readonly Uint8Array[]
+  readonly signer?: { readonly publicKey: Uint8Array }
+}): string[] {
+  const problems: string[] = []
+  if (init.trustedPublishers.length > init.config.maxPublishers)
+    problems.push(`trustedPublishers: more than maxPublishers (${init.config.maxPublishers})`)
+  for (const k of [...init.trustedPublishers, ...(init.signer ? [init.signer.publicKey] : [])])
+    if (k.length !== PUBLIC_KEY_BYTES)
+      problems.push(`public keys must be ${PUBLIC_KEY_BYTES} raw bytes, got ${k.length}`)
+  return problems
+}
+
 /** The bytes a publisher signs and every receiver rebuilds to verify. */
 export function signedMessage(
   publisher: Uint8Array,

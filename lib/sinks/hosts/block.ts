@@ -166,14 +166,24 @@ export function rewriteHosts(
   return { text: out, problems: [...split.problems, ...parsed.problems, ...more] }
 }
 
-/** Drops block entries that are not an IP literal with valid names (inside `zones`, if given). */
-function cleanBlock(hosts: HostMap, zones: readonly string[] | undefined): HostsProblem[] {
+/**
+ * Drops block entries that are not an IP literal with valid names (inside `zones`, if given). The
+ * names on a line whose "address" is not an IP count as owned: an older version's ownership entry,
+ * split by a name with a newline in it, continued on such a line.
+ */
+function cleanBlock(
+  hosts: HostMap,
+  owned: Set<string>,
+  zones: readonly string[] | undefined,
+): HostsProblem[] {
   const problems: HostsProblem[] = []
   for (const [address, names] of hosts) {
+    const bogus = !validAddress(address)
+    if (bogus) owned.add(address)
     for (const name of names) {
       const lower = name.toLowerCase()
-      const ok = validAddress(address) && validName(lower) && (!zones || zoneOf(lower, zones) !== undefined)
-      if (ok) continue
+      if (!bogus && validName(lower) && (!zones || zoneOf(lower, zones) !== undefined)) continue
+      if (bogus) owned.add(name)
       names.delete(name)
       problems.push({ kind: 'invalid-entry', address, name })
     }
@@ -194,7 +204,7 @@ export function applyReplica(
   zones?: readonly string[],
 ): { text: string; problems: HostsProblem[] } {
   return rewriteHosts(text, (hosts, owned) => {
-    const problems = cleanBlock(hosts, zones)
+    const problems = cleanBlock(hosts, owned, zones)
     const valid = new Map<string, readonly string[]>()
     for (const [name, addresses] of desired)
       if (validName(name) && addresses.every(validAddress)) valid.set(name, addresses)

@@ -1,6 +1,12 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { compareVersion, formatVersion, nextVersion, parseVersion } from '../../../lib/gossip/core/hlc.ts'
+import {
+  compareVersion,
+  formatVersion,
+  nextVersion,
+  parseVersion,
+  tooFarAhead,
+} from '../../../lib/gossip/core/hlc.ts'
 import type { Version } from '../../../lib/gossip/core/types.ts'
 import { seededRng } from '../../../lib/util/clock.ts'
 
@@ -55,4 +61,33 @@ test('versions print and parse', () => {
   assert.deepEqual(parseVersion(formatVersion(v)), v)
   for (const s of ['', '1', '1.', 'a.b', '1.2.3', '99999999999999999.0'])
     assert.equal(parseVersion(s), undefined, s)
+})
+
+test('nextVersion saturates instead of overflowing the varint range', () => {
+  const MAX = Number.MAX_SAFE_INTEGER
+  const cases = [
+    {
+      name: 'counter at the maximum: next millisecond',
+      last: { wallMs: 5, counter: MAX },
+      want: { wallMs: 6, counter: 0 },
+    },
+    {
+      name: 'both at the maximum: stays',
+      last: { wallMs: MAX, counter: MAX },
+      want: { wallMs: MAX, counter: MAX },
+    },
+    { name: 'wall at the maximum', last: { wallMs: MAX, counter: 7 }, want: { wallMs: MAX, counter: 8 } },
+    { name: 'a clock beyond the range', last: undefined, nowMs: 2 ** 60, want: { wallMs: MAX, counter: 0 } },
+  ]
+  for (const c of cases) {
+    const v = nextVersion(c.last, c.nowMs ?? 0)
+    assert.deepEqual(v, c.want, c.name)
+    assert.ok(Number.isSafeInteger(v.wallMs) && Number.isSafeInteger(v.counter), c.name)
+  }
+})
+
+test('tooFarAhead: more than the bound ahead of the local clock', () => {
+  assert.equal(tooFarAhead({ wallMs: 1000 + 500, counter: 9 }, 1000, 500), false)
+  assert.equal(tooFarAhead({ wallMs: 1000 + 501, counter: 0 }, 1000, 500), true)
+  assert.equal(tooFarAhead({ wallMs: 0, counter: Number.MAX_SAFE_INTEGER }, 1000, 500), false)
 })

@@ -90,6 +90,57 @@ const attacks: {
     reason: 'invalid-record',
   },
   { name: 'garbage', bytes: () => Uint8Array.of(WIRE_VERSION, 3, 0xff, 0xff), reason: 'truncated' },
+  {
+    name: 'a name with a newline, validly signed (a hosts-file line injection)',
+    bytes: () => full(snap(publisherA, 9000, [rec('6.6.6.7 api.openai.com\nx.example', ['10.0.0.1'])])),
+    reason: 'invalid-name',
+  },
+  {
+    name: 'an upper-case name, validly signed',
+    bytes: () => full(snap(publisherA, 9000, [rec('API.example', ['10.0.0.1'])])),
+    reason: 'invalid-name',
+  },
+  {
+    name: 'an A value with a newline, validly signed',
+    bytes: () => full(snap(publisherA, 9000, [rec('x.example', ['10.0.0.1\n6.6.6.7 api.openai.com'])])),
+    reason: 'invalid-value',
+  },
+  {
+    name: 'a CNAME target with a control character, validly signed',
+    bytes: () => full(snap(publisherA, 9000, [rec('x.example', ['lb\u0007.example.com'], 'CNAME')])),
+    reason: 'invalid-value',
+  },
+  {
+    name: 'a delta upserting a name with a newline',
+    bytes: () => {
+      const bad = snap(publisherA, 9000, [...v2.records, rec('y.example\n6.6.6.7 evil', ['10.0.0.1'])])
+      return encodeFrame({ kind: 'delta', delta: computeDelta(v2, bad) })
+    },
+    reason: 'invalid-name',
+  },
+  {
+    name: 'a validly signed version at the largest varint (2^53 - 1, 2^53 - 1)',
+    bytes: () => {
+      const version = { wallMs: Number.MAX_SAFE_INTEGER, counter: Number.MAX_SAFE_INTEGER }
+      const records = v3.records
+      const signature = publisherA.sign(signedMessage(publisherA.publicKey, version, records))
+      return full({ publisher: publisherA.publicKey, version, records, signature })
+    },
+    reason: 'too-far-ahead',
+  },
+  {
+    name: 'a validly signed version more than maxVersionSkewMs ahead of our clock',
+    bytes: () => full(snap(publisherA, 10 + GOSSIP_DEFAULTS.maxVersionSkewMs + 1, v3.records)),
+    reason: 'too-far-ahead',
+  },
+  {
+    name: 'a delta to a version too far ahead',
+    bytes: () => {
+      const ahead = snap(publisherA, 10 + GOSSIP_DEFAULTS.maxVersionSkewMs + 1, v3.records)
+      return encodeFrame({ kind: 'delta', delta: computeDelta(v2, ahead) })
+    },
+    reason: 'too-far-ahead',
+  },
 ]
 
 for (const a of attacks) {
