@@ -1,4 +1,4 @@
-// The agent wired to an in-memory replica: hosts file, DNS, /readyz, /state, persistence.
+// The agent wired to an in-memory replica: hosts file, DNS, /readyz, /state (persistence: state.test.ts).
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net'
 import { once } from 'node:events'
 import { Registry } from 'prom-client'
 import { createAgent } from '../../../lib/agent.ts'
-import type { ReplicaView } from '../../../lib/gossip/api.ts'
+import type { ReplicaSource, ReplicaView } from '../../../lib/gossip/api.ts'
 import { memorySource } from '../../harness/memory-source.ts'
 import { systemClock } from '../../../lib/util/clock.ts'
 import { silentLogger } from '../../../lib/util/log.ts'
@@ -34,10 +34,9 @@ function setup(t: { after: (f: () => void) => void }): { dir: string; hostsFile:
   return { dir, hostsFile }
 }
 
-function startAgent(dir: string, hostsFile: string, source = memorySource(), trustedPublisherIds?: string[]) {
+function startAgent(dir: string, hostsFile: string, source: ReplicaSource = memorySource()) {
   return createAgent(
     {
-      ...(trustedPublisherIds === undefined ? {} : { trustedPublisherIds }),
       zones: ['k8s.local'],
       stateDir: join(dir, 'state'),
       hostsFile,
@@ -100,43 +99,6 @@ test(
       /dns_controller_agent_replica_publisher_info\{publisher="(?:ab)+",version="2.0"\} 1/,
     )
     assert.match(metrics, /dns_controller_hosts_writes_total\{outcome="written"\} 2/)
-  },
-)
-
-test('agent: a restart serves the persisted replica at once', { timeout: 30_000 }, async (t) => {
-  const { dir, hostsFile } = setup(t)
-  const source = memorySource()
-  const first = startAgent(dir, hostsFile, source)
-  await first.start()
-  source.set(V2)
-  await first.stop()
-
-  const second = startAgent(dir, hostsFile) // the gossip has nothing yet
-  await second.start()
-  t.after(() => second.stop())
-  assert.equal((await fetch(`http://127.0.0.1:${second.opsAddress?.port ?? 0}/readyz`)).status, 200)
-  assert.equal((await dig(second.dnsAddress?.port ?? 0, 'api.internal.c.k8s.local', 'A')).answer.length, 2)
-})
-
-test(
-  'agent: a persisted replica from a publisher no longer trusted is not served',
-  { timeout: 30_000 },
-  async (t) => {
-    const { dir, hostsFile } = setup(t)
-    const source = memorySource()
-    const first = startAgent(dir, hostsFile, source)
-    await first.start()
-    source.set(V2)
-    await first.stop()
-
-    const second = startAgent(dir, hostsFile, memorySource(), ['cd'.repeat(32)])
-    await second.start()
-    t.after(() => second.stop())
-    assert.equal((await fetch(`http://127.0.0.1:${second.opsAddress?.port ?? 0}/readyz`)).status, 503)
-    assert.equal(
-      (await dig(second.dnsAddress?.port ?? 0, 'api.internal.c.k8s.local', 'A')).status,
-      'SERVFAIL',
-    )
   },
 )
 
