@@ -128,3 +128,45 @@ test(
     assert.equal(victim.node.current().records.length, 6)
   },
 )
+
+test(
+  'a far-future version signed with the publisher key is refused everywhere; the publisher keeps publishing',
+  { timeout: 60_000 },
+  async (t) => {
+    const psk = newPsk()
+    const signer = newSigner()
+    const publisher = await startNode({ psk, trusted: [signer.publicKey], signer })
+    const victim = await startNode({ psk, trusted: [signer.publicKey], seeds: [publisher.addr] })
+    const attacker = await createHost({
+      privateKey: await generateKeyPair('Ed25519'),
+      listen: { host: '127.0.0.1', port: 0 },
+      psk,
+    })
+    t.after(async () => {
+      await attacker.stop()
+      await Promise.all([publisher.node.stop(), victim.node.stop()])
+    })
+    const v1 = await publisher.node.publish(records(2))
+    await waitFor('victim has v1', () => versionOf(victim.node, signer.id) === v1.version, 10_000)
+    const max: Version = { wallMs: Number.MAX_SAFE_INTEGER, counter: Number.MAX_SAFE_INTEGER }
+    const forged = full(snapshot(signer, max, records(1, 'evil')))
+    for (const n of [victim, publisher]) {
+      const stream = await attacker.dialProtocol(
+        multiaddr(`/ip4/127.0.0.1/tcp/${n.addr.port}`),
+        GOSSIP_PROTOCOL,
+        {
+          signal: AbortSignal.timeout(5000),
+        },
+      )
+      await lpStream(stream).write(forged, { signal: AbortSignal.timeout(5000) })
+      await eventually(
+        'counted as too-far-ahead',
+        async () => (await dropped(n, 'too-far-ahead')) === 1,
+        5000,
+      )
+    }
+    const v2 = await publisher.node.publish(records(3))
+    await waitFor('victim has v2', () => versionOf(victim.node, signer.id) === v2.version, 10_000)
+    assert.equal(victim.node.current().records.length, 3)
+  },
+)
