@@ -47,7 +47,7 @@ const CD = 0x0010
 
 /**
  * The hot path's parser: exactly one uncompressed question and at most one OPT, nothing else.
- * Anything unusual is `slow` (dns2 decides), packets too short for a header or responses are
+ * Anything unusual is `slow` (slow.ts decides), packets too short for a header or responses are
  * dropped.
  */
 export function parseFast(buf: Uint8Array): FastParse {
