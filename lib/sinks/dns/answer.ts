@@ -1,37 +1,28 @@
 /**
  * One query in, one answer out (or a decision to forward or drop). The hot path parses the header
- * and question by hand and copies a cached tail; anything unusual is decoded by dns2 first and
+ * and question by hand and copies a cached tail; anything unusual is parsed by slow.ts first and
  * then answered by the same rules.
  *
  * | query                                   | answer                                  |
  * | --------------------------------------- | --------------------------------------- |
  * | shorter than a header, or a response    | dropped (counted)                       |
+ * | opcode other than QUERY                 | NOTIMP (checked first: even without a   |
+ * |                                         | readable question)                      |
  * | undecodable, or not exactly 1 question  | FORMERR                                 |
+ * | 2 OPTs, OPT outside additional, option  | FORMERR (RFC 6891 §6.1.1)               |
+ * | longer than its RDATA                   |                                         |
  * | over 4 KiB or 16 records (no query is)  | FORMERR, without decoding               |
- * | opcode other than QUERY                 | NOTIMP                                  |
  * | EDNS version other than 0               | BADVERS (RFC 6891 §6.1.3)               |
  * | class other than IN, zone transfers     | REFUSED                                 |
  * | name inside our zones                   | from the cache, AA set                  |
  * | ... before the first verified replica   | SERVFAIL (not a cacheable NXDOMAIN)     |
  * | name outside our zones                  | forwarded with --upstream, else REFUSED |
  */
-import dns2 from 'dns2'
 import type { AnswerCache } from './cache.ts'
 import { zoneTail } from './cache.ts'
-import {
-  answerLimit,
-  assemble,
-  CLASS_IN,
-  headerOnly,
-  nameKey,
-  parseFast,
-  RCODE,
-  RCODE_BADVERS,
-  TYPE,
-} from './wire.ts'
+import { answerLimit, assemble, CLASS_IN, headerOnly, parseFast, RCODE, RCODE_BADVERS } from './wire.ts'
 import type { Query, Tail } from './wire.ts'
-
-const { Packet } = dns2
+import { parseSlow } from './slow.ts'
 
 export type Transport = 'udp' | 'tcp'
 
@@ -73,47 +64,11 @@ export function respond(buf: Buffer, transport: Transport, cache: AnswerCache, f
   if (fast.ok) return answerQuery(fast.query, transport, cache, forward)
   if (fast.reason !== 'slow') return { kind: 'drop', reason: fast.reason }
   const q = parseSlow(buf)
-  if (q === undefined)
-    return { kind: 'answer', bytes: headerOnly(buf, RCODE.FORMERR), rcode: RCODE.FORMERR, qtype: 0 }
-  return answerQuery(q, transport, cache, forward)
-}
-
-/**
- * No real query is bigger or carries more records (a question, an OPT, maybe a TSIG or cookie);
- * larger ones are refused before dns2's bit-by-bit decoder spends milliseconds on them.
- */
-export const MAX_SLOW_QUERY_BYTES = 4096
-export const MAX_SLOW_QUERY_RECORDS = 16
-
-/** dns2's full decoder for the odd cases: compressed question names, extra records, trailing bytes. */
-function parseSlow(buf: Buffer): Query | undefined {
-  const records = buf.readUInt16BE(6) + buf.readUInt16BE(8) + buf.readUInt16BE(10)
-  if (buf.length > MAX_SLOW_QUERY_BYTES || records > MAX_SLOW_QUERY_RECORDS) return undefined
-  let p: dns2.Packet
-  try {
-    p = Packet.parse(buf)
-  } catch {
-    return undefined
-  }
-  const question = p.questions[0]
-  if (p.errors.length > 0 || p.questions.length !== 1 || question === undefined) return undefined
-  if (typeof question.name !== 'string' || question.name.length > 253) return undefined
-  const wire = nameKey(question.name)
-  const qname = Buffer.from(wire, 'latin1')
-  const opt = p.additionals.find((r) => r.type === TYPE.OPT)
-  return {
-    id: p.header.id,
-    copyFlags: (p.header.rd ? 0x0100 : 0) | ((buf[3] ?? 0) & 0x10),
-    opcode: p.header.opcode,
-    qname,
-    key: wire.toLowerCase(),
-    qtype: question.type,
-    qclass: question.class,
-    edns:
-      opt === undefined
-        ? undefined
-        : { payload: opt.class, version: opt.version ?? 0, dnssecOk: opt.doFlag === true },
-  }
+  if (q !== undefined) return answerQuery(q, transport, cache, forward)
+  // The opcode decides first: a message we cannot read under an opcode we do not implement is
+  // NOTIMP (what its question should look like is the opcode's business), not FORMERR.
+  const rcode = (buf[2]! & 0x78) !== 0 ? RCODE.NOTIMP : RCODE.FORMERR
+  return { kind: 'answer', bytes: headerOnly(buf, rcode), rcode, qtype: 0 }
 }
 
 /** An answer carrying only `rcode` (SERVFAIL when forwarding fails). */

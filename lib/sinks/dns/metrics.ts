@@ -31,6 +31,10 @@ export interface DnsMetrics {
   sample(): boolean
   observe(seconds: number): void
   cache(names: number): void
+  /** A TCP connection we closed, and why. */
+  tcpClosed(reason: string): void
+  /** Where the open TCP connection count is read from at scrape time. */
+  tcpOpen(read: () => number): void
 }
 
 export function createDnsMetrics(registry: Registry): DnsMetrics {
@@ -83,6 +87,21 @@ export function createDnsMetrics(registry: Registry): DnsMetrics {
     help: 'Names with pre-encoded answers in the DNS cache.',
     registers: [registry],
   })
+  const tcpClosed = new Counter({
+    name: 'dns_controller_dns_tcp_closed_total',
+    help: 'TCP connections the server closed, by reason (idle, message-timeout, evicted, client-limit, backlog).',
+    labelNames: ['reason'],
+    registers: [registry],
+  })
+  let readOpen = (): number => 0
+  new Gauge({
+    name: 'dns_controller_dns_tcp_connections',
+    help: 'Open DNS TCP connections.',
+    registers: [registry],
+    collect() {
+      this.set(readOpen())
+    },
+  })
   let n = 0
   return {
     query(transport, qtype, rcode) {
@@ -95,5 +114,9 @@ export function createDnsMetrics(registry: Registry): DnsMetrics {
     sample: () => (++n & (SAMPLE_EVERY - 1)) === 0,
     observe: (s) => latency.observe(s),
     cache: (count) => names.set(count),
+    tcpClosed: (reason) => tcpClosed.inc({ reason }),
+    tcpOpen: (read) => {
+      readOpen = read
+    },
   }
 }

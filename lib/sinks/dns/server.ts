@@ -2,15 +2,14 @@
  * The DNS server on `--dns-listen`, UDP and TCP on the same port. Answers come from an
  * `AnswerCache` that the agent swaps in whole when the replica changes; the socket handlers never
  * throw (a packet that breaks something is dropped and counted, and the next one is answered).
- * TCP follows RFC 7766: pipelined queries on one connection, answers possibly out of order,
- * idle connections closed.
+ * TCP follows RFC 7766 with limits a slow client cannot starve (tcp.ts).
  */
 import { createSocket } from 'node:dgram'
 import type { RemoteInfo, Socket as UdpSocket } from 'node:dgram'
 import { lookup as dnsLookup } from 'node:dns'
 import type { LookupOneOptions } from 'node:dns'
 import { createServer, isIP, isIPv6 } from 'node:net'
-import type { Server, Socket } from 'node:net'
+import type { Server } from 'node:net'
 import type { Registry } from 'prom-client'
 import type { HostPort } from '../../util/hostport.ts'
 import type { Logger } from '../../util/log.ts'
@@ -20,10 +19,9 @@ import type { Transport } from './answer.ts'
 import type { AnswerCache } from './cache.ts'
 import { createForwarder } from './forward.ts'
 import { createDnsMetrics } from './metrics.ts'
+import { TCP_DEFAULTS, tcpConnections } from './tcp.ts'
+import type { TcpLimits } from './tcp.ts'
 import { RCODE } from './wire.ts'
-
-/** Unread answers a TCP connection may queue before it is closed. */
-export const MAX_TCP_BACKLOG_BYTES = 1 << 20
 
 export interface DnsServerInit {
   readonly listen: HostPort
@@ -31,10 +29,8 @@ export interface DnsServerInit {
   readonly upstreams: readonly HostPort[]
   /** @default 2000 */
   readonly upstreamTimeoutMs?: number
-  /** Idle TCP connections are closed after this. @default 10000 (RFC 7766 §6.2.3) */
-  readonly tcpIdleMs?: number
-  /** @default 1000 */
-  readonly maxTcpConnections?: number
+  /** TCP connection limits. @default TCP_DEFAULTS */
+  readonly tcp?: Partial<TcpLimits>
 }
 
 export interface DnsServerComponents {
@@ -146,39 +142,18 @@ export async function startDnsServer(
     handle(msg, 'udp', (b) => udp.send(b, rinfo.port, rinfo.address))
   }
 
-  const idleMs = init.tcpIdleMs ?? 10_000
-  const conns = new Set<Socket>()
-  const tcp = createServer({ noDelay: true }, (sock) => {
-    conns.add(sock)
-    sock.setTimeout(idleMs, () => sock.destroy())
-    sock.on('error', () => {})
-    sock.on('close', () => conns.delete(sock))
-    const send = (b: Buffer): void => {
-      if (sock.destroyed) return
-      // A client that pipelines queries but never reads its answers is cut off, not buffered for.
-      if (sock.writableLength > MAX_TCP_BACKLOG_BYTES) {
-        metrics.dropped('tcp-backlog')
-        sock.destroy()
-        return
-      }
-      const framed = Buffer.allocUnsafe(b.length + 2)
-      framed.writeUInt16BE(b.length, 0)
-      b.copy(framed, 2)
-      sock.write(framed)
-    }
-    let pending: Buffer | undefined
-    sock.on('data', (chunk: Buffer) => {
-      let buf = pending === undefined ? chunk : Buffer.concat([pending, chunk])
-      while (buf.length >= 2) {
-        const len = buf.readUInt16BE(0)
-        if (buf.length < len + 2) break
-        handle(buf.subarray(2, len + 2), 'tcp', send)
-        buf = buf.subarray(len + 2)
-      }
-      pending = buf.length === 0 ? undefined : Buffer.from(buf)
-    })
-  })
-  tcp.maxConnections = init.maxTcpConnections ?? 1000
+  const conns = tcpConnections(
+    { ...TCP_DEFAULTS, ...init.tcp },
+    {
+      message: (msg, send) => handle(msg, 'tcp', send),
+      closed: (reason) => {
+        metrics.tcpClosed(reason)
+        if (reason === 'backlog') metrics.dropped('tcp-backlog')
+      },
+    },
+  )
+  metrics.tcpOpen(() => conns.size)
+  const tcp = createServer({ noDelay: true }, (sock) => conns.accept(sock))
 
   // UDP and TCP share the port. With port 0 the UDP port the kernel picks may be taken for TCP:
   // then pick again.
@@ -218,7 +193,7 @@ export async function startDnsServer(
     close() {
       closed ??= new Promise<void>((resolve) => {
         forwarder?.close()
-        for (const s of conns) s.destroy()
+        conns.destroyAll()
         let left = 2
         const one = (): void => {
           if (--left === 0) resolve()

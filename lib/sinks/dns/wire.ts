@@ -1,6 +1,7 @@
 /**
  * The few wire-format pieces the hot path needs, by hand: the header, one question and an OPT
- * record (RFC 1035 §4.1, RFC 6891 §6.1). Everything else goes through dns2 (cache.ts, answer.ts).
+ * record (RFC 1035 §4.1, RFC 6891 §6.1). Anything else is parsed by slow.ts; answers are encoded by
+ * dns2 once per replica (cache.ts).
  * Decoding never throws: it returns a reason, which doubles as a metric label.
  */
 
@@ -46,7 +47,7 @@ const CD = 0x0010
 
 /**
  * The hot path's parser: exactly one uncompressed question and at most one OPT, nothing else.
- * Anything unusual is `slow` (dns2 decides), packets too short for a header or responses are
+ * Anything unusual is `slow` (slow.ts decides), packets too short for a header or responses are
  * dropped.
  */
 export function parseFast(buf: Uint8Array): FastParse {
@@ -84,6 +85,7 @@ export function parseFast(buf: Uint8Array): FastParse {
       dnssecOk: (buf[end + 7]! & 0x80) !== 0,
     }
     end += OPT_BYTES + rdlen
+    if (end !== buf.length || !optionsFit(buf, end - rdlen, rdlen)) return { ok: false, reason: 'slow' }
   }
   if (end !== buf.length) return { ok: false, reason: 'slow' }
   const qname = buf.subarray(HEADER_BYTES, nameEnd)
@@ -100,6 +102,17 @@ export function parseFast(buf: Uint8Array): FastParse {
       edns,
     },
   }
+}
+
+/** True when the options in an OPT's RDATA exactly fill it (each: code, length, data). */
+export function optionsFit(buf: Uint8Array, start: number, rdlen: number): boolean {
+  let p = start
+  const end = start + rdlen
+  while (p < end) {
+    if (p + 4 > end) return false
+    p += 4 + ((buf[p + 2]! << 8) | buf[p + 3]!)
+  }
+  return p === end
 }
 
 /** Lower-cased wire name as a string key (DNS compares names case-insensitively). */

@@ -180,6 +180,33 @@ describe('dns answers (dig)', { timeout: 60_000 }, () => {
     assert.equal(r.edns?.version, 0, r.raw)
   })
 
+  // A TSIG record sends the query down the slow path; the server ignores the signature (dig warns
+  // that the answer is unsigned, which is not what these cases check).
+  const TSIG = ['-y', 'hmac-sha256:k1:c2VjcmV0c2VjcmV0c2VjcmV0']
+  for (const via of [
+    { name: 'fast path', args: [] },
+    { name: 'slow path (TSIG)', args: TSIG },
+  ]) {
+    test(`a label holding a dot stays one label (${via.name}): NXDOMAIN, question as sent`, async () => {
+      const r = await dig(port, ...via.args, 'api\\.internal.c.k8s.local', 'A')
+      assert.equal(r.status, 'NXDOMAIN', r.raw)
+      assert.match(r.question, /^api\\\.internal\.c\.k8s\.local\.\s+IN\s+A$/, r.raw)
+      assert.deepEqual(r.answer, [], r.raw)
+    })
+  }
+
+  test('slow path (TSIG): the question case is echoed and the name answered', async () => {
+    const r = await dig(port, ...TSIG, 'API.Internal.c.k8s.local', 'A')
+    assert.equal(r.status, 'NOERROR', r.raw)
+    assert.match(r.question, /^API\.Internal\.c\.k8s\.local\.\s+IN\s+A$/, r.raw)
+    assert.equal(r.answer.length, 2, r.raw)
+  })
+
+  test('unknown opcode without a question: NOTIMP, not FORMERR', async () => {
+    const r = await dig(port, '+header-only', '+opcode=3')
+    assert.equal(r.status, 'NOTIMP', r.raw)
+  })
+
   const truncation = [
     { name: 'no EDNS: 512 bytes, TC set', args: ['+noedns', '+ignore'], tc: true, answers: 0 },
     { name: 'EDNS payload 700 honoured: TC set', args: ['+bufsize=700', '+ignore'], tc: true, answers: 0 },

@@ -67,3 +67,64 @@ export function fuzzPacket(rng: Rng): Buffer {
       return b
   }
 }
+
+/** A resource record: owner (wire form), type, class, TTL 0, RDATA (RDLENGTH may be forced). */
+export function rr(owner: Buffer, type: number, rdata: Buffer, cls = 1, rdlen = rdata.length): Buffer {
+  const fixed = Buffer.alloc(10)
+  fixed.writeUInt16BE(type, 0)
+  fixed.writeUInt16BE(cls, 2)
+  fixed.writeUInt16BE(rdlen, 8)
+  return Buffer.concat([owner, fixed, rdata])
+}
+
+const ROOT = Buffer.from([0])
+
+/** An OPT record (payload 1232, version 0) with these options already encoded. */
+export function opt(options: Buffer = Buffer.alloc(0)): Buffer {
+  return rr(ROOT, 41, options, 1232)
+}
+
+/** One EDNS option; `len` may lie about the data's length. */
+export function option(code: number, data: Buffer, len = data.length): Buffer {
+  const h = Buffer.alloc(4)
+  h.writeUInt16BE(code, 0)
+  h.writeUInt16BE(len, 2)
+  return Buffer.concat([h, data])
+}
+
+/** A query built section by section: `qname` is raw wire bytes (labels, pointers, whatever). */
+export function message(m: {
+  id?: number
+  opcode?: number
+  qname?: Buffer
+  qtype?: number
+  an?: Buffer[]
+  ns?: Buffer[]
+  ar?: Buffer[]
+  trailing?: Buffer
+}): Buffer {
+  const h = Buffer.alloc(12)
+  h.writeUInt16BE(m.id ?? 0x4242, 0)
+  h.writeUInt16BE(0x0100 | ((m.opcode ?? 0) << 11), 2)
+  h.writeUInt16BE(m.qname === undefined ? 0 : 1, 4)
+  h.writeUInt16BE(m.an?.length ?? 0, 6)
+  h.writeUInt16BE(m.ns?.length ?? 0, 8)
+  h.writeUInt16BE(m.ar?.length ?? 0, 10)
+  const q = m.qname === undefined ? [] : [m.qname, Buffer.from([0, m.qtype ?? 1, 0, 1])]
+  return Buffer.concat([
+    h,
+    ...q,
+    ...(m.an ?? []),
+    ...(m.ns ?? []),
+    ...(m.ar ?? []),
+    m.trailing ?? Buffer.alloc(0),
+  ])
+}
+
+/** Wire form of labels given one by one, so a label may hold a dot: labels('api.internal', 'c'). */
+export function labels(...ls: string[]): Buffer {
+  return Buffer.concat([
+    ...ls.map((l) => Buffer.concat([Buffer.from([l.length]), Buffer.from(l, 'latin1')])),
+    ROOT,
+  ])
+}

@@ -9,6 +9,7 @@ import { dig } from './dig.ts'
 import { RECORDS, startFixture } from './fixture.ts'
 import { buildCache } from '../../../lib/sinks/dns/cache.ts'
 import { framed, query } from './packets.ts'
+import { udpExchange } from './udp.ts'
 
 test('names outside our zones are forwarded to --upstream (UDP and TCP)', { timeout: 30_000 }, async (t) => {
   const upstream = await startFixture({ zones: ['example.org'] })
@@ -51,22 +52,6 @@ test('a new cache is served at once after a swap', { timeout: 30_000 }, async (t
   const r = await dig(port, 'new.c.k8s.local', 'A')
   assert.deepEqual(r.answer, ['new.c.k8s.local. 60 IN A 10.9.0.1'], r.raw)
 })
-
-function udpExchange(port: number, packet: Buffer, timeoutMs = 300): Promise<Buffer | undefined> {
-  return new Promise((resolve) => {
-    const s = createSocket('udp4')
-    const timer = setTimeout(() => {
-      s.close()
-      resolve(undefined)
-    }, timeoutMs)
-    s.on('message', (m) => {
-      clearTimeout(timer)
-      s.close()
-      resolve(m)
-    })
-    s.send(packet, port, '127.0.0.1')
-  })
-}
 
 test(
   'malformed queries: FORMERR or dropped, counted, and the next query is answered',
