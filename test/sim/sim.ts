@@ -17,6 +17,7 @@ import type { Rng } from '../../lib/util/clock.ts'
 import { seededRng } from '../../lib/util/clock.ts'
 import type { ResolvedRecord } from '../../lib/records/types.ts'
 import type { ReplicaView } from '../../lib/gossip/api.ts'
+import { Kind } from '../../lib/gossip/core/wire.ts'
 import { EventHeap } from './heap.ts'
 import { ed25519Verifier, signerFromSeed } from './keys.ts'
 import type { CountingVerifier } from './keys.ts'
@@ -36,6 +37,8 @@ export interface SimOptions {
   readonly startSpreadMs?: number
   readonly partitionDialFailMs?: number
   readonly partitionCutMs?: number
+  /** Each node's seed addresses. @default the first `seedNodes` nodes, for every node */
+  readonly seedsOf?: (idx: number) => readonly string[]
 }
 
 interface SimNode {
@@ -44,6 +47,8 @@ interface SimNode {
   readonly addr: string
   readonly core: GossipCore
   alive: boolean
+  /** Its listen-addrs input has run: before that, dials to it are refused. */
+  started: boolean
   timerAt: number | undefined
   timerGen: number
   bytesOut: number
@@ -69,6 +74,11 @@ export class Sim {
   readonly verifier: CountingVerifier = ed25519Verifier(true)
   readonly signers: Signer[] = []
   readonly drops = new Map<string, number>()
+  /** Nodes that withhold data (sybils): only their hello and peers frames are sent; they never dial
+   * on their own (the attack driver dials for them with `dialNow`). */
+  readonly sybils = new Set<number>()
+  /** Hook: a node dialled an address. */
+  onDial: ((node: number, addr: string, now: number) => void) | undefined
   /** Hook: a node's replica changed. */
   onChange: ((node: number, view: ReplicaView, now: number) => void) | undefined
   events = 0
@@ -92,6 +102,7 @@ export class Sim {
       startSpreadMs: 1000,
       partitionDialFailMs: 3000,
       partitionCutMs: 5000,
+      seedsOf: () => this.seeds,
       ...o,
     }
     this.rng = seededRng(o.seed)
@@ -114,7 +125,7 @@ export class Sim {
       trustedPublishers: this.signers.map((s) => s.publicKey),
       verifier: this.verifier,
       ...(signer ? { signer } : {}),
-      seeds: this.seeds,
+      seeds: this.opts.seedsOf(idx),
       rng: seededRng((this.opts.seed * 7919 + idx * 104729) >>> 0),
     })
     const n: SimNode = {
@@ -123,6 +134,7 @@ export class Sim {
       addr: `sim/${idx}`,
       core,
       alive: true,
+      started: false,
       timerAt: undefined,
       timerGen: 0,
       bytesOut: 0,
@@ -145,6 +157,24 @@ export class Sim {
     if (!n?.alive) return
     n.alive = false
     for (const peer of [...(this.conns.get(idx)?.keys() ?? [])]) this.close(idx, peer, false)
+  }
+
+  /** Makes `from` dial `to` now, whatever its core wants (a hostile peer's dial). */
+  dialNow(from: number, to: number): void {
+    this.push({ at: this.now + this.latency(), t: 'connect', from, to, addr: `sim/${to}` })
+  }
+
+  /** Sends raw frame bytes from `from` to `to` over their connection, if there is one. */
+  sendRaw(from: number, to: number, bytes: Uint8Array): boolean {
+    const conn = this.conns.get(from)?.get(to)
+    if (conn === undefined) return false
+    const input: Input = { type: 'message', from: `p${from}`, bytes }
+    this.push({ at: this.now + this.latency(), t: 'input', node: to, input, conn })
+    return true
+  }
+
+  connected(a: number, b: number): boolean {
+    return this.conns.get(a)?.has(b) ?? false
   }
 
   publish(node: number, records: readonly ResolvedRecord[]): void {
@@ -218,7 +248,7 @@ export class Sim {
         if (!from?.alive) return
         if (e.from === e.to)
           return this.deliver(e.from, { type: 'peer-up', peer: from.id, addrs: [], dialed: e.addr })
-        if (!to?.alive)
+        if (!to?.alive || !to.started)
           return this.push({
             at: this.now + this.latency(),
             t: 'input',
@@ -273,6 +303,7 @@ export class Sim {
 
   private deliver(idx: number, input: Input): void {
     const n = this.nodes[idx] as SimNode
+    if (input.type === 'listen-addrs') n.started = true
     const actions = n.core.step(this.now, input)
     for (const a of actions) this.act(n, a)
     const d = n.core.nextDeadline()
@@ -289,6 +320,7 @@ export class Sim {
         n.bytesOut += a.bytes.length
         n.framesOut++
         const to = idxOf(a.to)
+        if (this.sybils.has(n.idx) && a.bytes[1] !== Kind.Hello && a.bytes[1] !== Kind.Peers) return
         const conn = this.conns.get(n.idx)?.get(to)
         if (conn === undefined || !this.reachable(n.idx, to) || this.rng.float() < this.opts.loss) return
         this.push({
@@ -301,6 +333,8 @@ export class Sim {
         return
       }
       case 'dial': {
+        if (this.sybils.has(n.idx)) return
+        this.onDial?.(n.idx, a.addr, this.now)
         const to = a.addr.startsWith('sim/') ? Number(a.addr.slice(4)) : -1
         if (!(to >= 0 && to < this.nodes.length))
           return this.push({
@@ -329,18 +363,4 @@ export class Sim {
   }
 }
 
-/** Example record set a controller might publish: `n` A records. */
-export function exampleRecords(n: number, salt = 0): ResolvedRecord[] {
-  return Array.from({ length: n }, (_, i) => ({
-    name: `node-${i}.internal.example.k8s.local`,
-    type: 'A' as const,
-    values: [`10.${(i >> 8) & 255}.${i & 255}.${salt % 250}`],
-    ttlSeconds: 60,
-  }))
-}
-
-/** The seed for this run: SIM_SEED from the environment, or `fallback`. Printed by the caller. */
-export function simSeed(fallback: number): number {
-  const s = process.env['SIM_SEED']
-  return s === undefined || s === '' ? fallback : Number(s) >>> 0
-}
+export { exampleRecords, simSeed } from './records.ts'

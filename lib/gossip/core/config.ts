@@ -39,6 +39,28 @@ export interface GossipConfig {
   /** A learned (non-seed) address is forgotten after this many failures in a row; seeds never are.
    * @default 5 */
   readonly maxDialFailures: number
+  /** While the node has no peer at all, a seed that failed is retried after a full-jitter delay of at
+   * most this (from `dialBackoffBaseMs`), however often it failed: nodes start in any order, and one
+   * started before its seeds joins within about this long of one answering (it was up to
+   * `dialBackoffCapMs`: 5.8 / 10.7 / 20.9 s with the seed 3 / 20 / 60 s late). Costs one refused
+   * connection per seed and ~0.6 s while isolated; once it has a peer the normal backoff applies.
+   * @default 1000 */
+  readonly isolatedSeedRetryCapMs: Millis
+  /** The node keeps at least this many peers it dialled itself (anchors): inbound peers never evict
+   * the oldest ones, and with fewer it dials, reached addresses and seeds first, even with a full
+   * view. Sybils dialling a node cannot hold its whole view. @default 2 */
+  readonly anchorPeers: number
+  /** Of our outbound connections, at most this many go to addresses learned through one peer (seeds
+   * are not counted). @default 2 */
+  readonly maxActivePerSource: number
+  /** Addresses learned through one peer (its hello and peer exchange) kept at once; more replace
+   * that peer's own, so a peer spamming addresses cannot flush the others. @default 8 */
+  readonly maxAddrsPerSource: number
+  /** Dials to addresses never reached (learned, not yet connected to) per second, sustained.
+   * Addresses we reached go first and are not limited; neither are seeds. @default 1 */
+  readonly unreachedDialsPerSec: number
+  /** Burst of dials to never-reached addresses (a node joining fills its view at once). @default 5 */
+  readonly unreachedDialsBurst: number
   /** Largest frame accepted or sent; larger ones are dropped and counted. @default 1 MiB */
   readonly maxFrameBytes: number
   /** Records in one snapshot. @default 10000 */
@@ -86,6 +108,12 @@ export const GOSSIP_DEFAULTS: GossipConfig = Object.freeze({
   dialBackoffBaseMs: 200,
   dialBackoffCapMs: 30_000,
   maxDialFailures: 5,
+  isolatedSeedRetryCapMs: 1000,
+  anchorPeers: 2,
+  maxActivePerSource: 2,
+  maxAddrsPerSource: 8,
+  unreachedDialsPerSec: 1,
+  unreachedDialsBurst: 5,
   maxFrameBytes: MiB,
   maxRecordsPerSnapshot: 10_000,
   maxPublishers: 16,
@@ -125,6 +153,9 @@ export function configProblems(c: GossipConfig): string[] {
   if (c.activeViewMax < c.activeViewTarget) out.push('activeViewMax: must be >= activeViewTarget')
   if (c.fanout > c.activeViewMax) out.push('fanout: must be <= activeViewMax')
   if (c.dialBackoffCapMs < c.dialBackoffBaseMs) out.push('dialBackoffCapMs: must be >= dialBackoffBaseMs')
+  if (c.isolatedSeedRetryCapMs < c.dialBackoffBaseMs)
+    out.push('isolatedSeedRetryCapMs: must be >= dialBackoffBaseMs')
+  if (c.anchorPeers > c.activeViewTarget) out.push('anchorPeers: must be <= activeViewTarget')
   if (c.maxFrameBytes < 4096) out.push('maxFrameBytes: must be >= 4096')
   if (c.peerBytesBurst < c.maxFrameBytes) out.push('peerBytesBurst: must be >= maxFrameBytes')
   return out

@@ -168,7 +168,7 @@ class Core implements GossipCore {
     }
     this.timers(now, out)
     this.members.maintain(now, out)
-    const d = this.members.nextDeadline()
+    const d = this.members.nextDeadline(now)
     this.deadline = Math.min(this.nextSyncAt, this.nextRotateAt, d ?? Infinity)
     for (const a of out)
       if (a.type === 'send') {
@@ -221,7 +221,7 @@ class Core implements GossipCore {
       case 'hello':
         return this.members.announce(from, f.addrs)
       case 'peers':
-        return this.members.learn(f.addrs)
+        return this.members.learn(from, f.addrs)
       case 'digest':
         return this.handleDigest(now, from, f.entries, out)
       case 'want':

@@ -16,10 +16,15 @@
  * No node ever holds a connection to every other node; costs per node do not grow with the cluster.
  */
 import type { Millis, Rng } from '../../util/clock.ts'
-import { backoffMs } from '../../util/clock.ts'
 import type { GossipConfig } from './config.ts'
 import type { Action, Addr, PeerId } from './types.ts'
 import { encodeFrame } from './wire.ts'
+import { AddrBook, SEED } from './addrbook.ts'
+import { Bucket } from './bucket.ts'
+
+/** Addresses one connected peer announced for itself that we pass on in peer exchange. Nodes
+ * announce one address per network and interface; a liar gets no more relayed than this. */
+const RELAYED_PER_PEER = 4
 
 /** `k` random elements of `xs` in random order (partial Fisher–Yates; reorders `xs`). */
 function pickK<T>(rng: Rng, xs: T[], k: number): T[] {
@@ -33,38 +38,14 @@ function pickK<T>(rng: Rng, xs: T[], k: number): T[] {
   return xs.length === n ? xs : xs.slice(0, n)
 }
 
-interface AddrState {
-  failures: number
-  nextDialAt: Millis
-}
-
-class Bucket {
-  private tokens: number
-  private last: Millis
-  private readonly rate: number
-  private readonly burst: number
-
-  constructor(rate: number, burst: number, now: Millis) {
-    this.rate = rate
-    this.burst = burst
-    this.tokens = burst
-    this.last = now
-  }
-
-  take(n: number, now: Millis): boolean {
-    this.tokens = Math.min(this.burst, this.tokens + (this.rate * Math.max(0, now - this.last)) / 1000)
-    this.last = now
-    if (this.tokens < n) return false
-    this.tokens -= n
-    return true
-  }
-}
-
 export interface PeerState {
   readonly id: PeerId
   /** Listen addresses the peer announced in its hello. */
   addrs: readonly Addr[]
+  /** The address we dialled to reach it; undefined for an inbound connection. */
   readonly dialed: Addr | undefined
+  /** Who told us `dialed` (SEED for a seed): bounds our outbound connections per source. */
+  readonly via: PeerId | undefined
   readonly frames: Bucket
   readonly bytes: Bucket
   /** Full snapshots sent to this peer on request (want or digest): publisher id → signature key, time. */
@@ -72,22 +53,26 @@ export interface PeerState {
 }
 
 export class Membership {
+  /** Connected peers, in the order they came up (the oldest outbound ones are the anchors). */
   readonly active = new Map<PeerId, PeerState>()
-  private readonly passive = new Map<Addr, AddrState>()
-  private readonly seeds = new Map<Addr, AddrState>()
+  private readonly book: AddrBook
   private readonly dialing = new Map<Addr, Millis>()
   private readonly owner = new Map<Addr, PeerId>()
-  private selfAddrs: ReadonlySet<Addr> = new Set()
   private readonly cfg: GossipConfig
   private readonly rng: Rng
+  private readonly busy = (a: Addr): boolean =>
+    this.dialing.has(a) || this.owner.has(a) || this.book.isSelf(a)
+  private readonly full = (source: PeerId): boolean =>
+    source !== SEED && this.outboundVia(source) >= this.cfg.maxActivePerSource
 
   constructor(cfg: GossipConfig, rng: Rng) {
     this.cfg = cfg
     this.rng = rng
+    this.book = new AddrBook(cfg, rng)
   }
 
   get passiveSize(): number {
-    return this.passive.size
+    return this.book.size
   }
 
   get dialsInFlight(): number {
@@ -95,30 +80,20 @@ export class Membership {
   }
 
   setSeeds(addrs: readonly Addr[]): void {
-    const next = new Set(addrs)
-    for (const a of this.seeds.keys()) if (!next.has(a)) this.seeds.delete(a)
-    for (const a of next) if (!this.seeds.has(a)) this.seeds.set(a, { failures: 0, nextDialAt: 0 })
+    this.book.setSeeds(addrs)
   }
 
   setListenAddrs(addrs: readonly Addr[]): void {
-    this.selfAddrs = new Set(addrs)
-    for (const a of addrs) this.passive.delete(a)
+    this.book.setSelf(addrs)
   }
 
   ownAddrs(): readonly Addr[] {
-    return [...this.selfAddrs]
+    return this.book.ownAddrs
   }
 
-  /** Remembers addresses for later dials (hello, peer exchange). */
-  learn(addrs: readonly Addr[]): void {
-    for (const a of addrs) {
-      if (this.selfAddrs.has(a) || this.seeds.has(a) || this.passive.has(a)) continue
-      if (this.passive.size >= this.cfg.passiveViewMax) {
-        const keys = [...this.passive.keys()]
-        this.passive.delete(keys[this.rng.int(keys.length)] as Addr)
-      }
-      this.passive.set(a, { failures: 0, nextDialAt: 0 })
-    }
+  /** Addresses a peer passed on to us (peer exchange). */
+  learn(from: PeerId, addrs: readonly Addr[]): void {
+    this.book.learn(addrs, from)
   }
 
   /** The peer's hello: its own listen addresses. */
@@ -128,41 +103,33 @@ export class Membership {
     for (const a of st.addrs) if (this.owner.get(a) === peer) this.owner.delete(a)
     st.addrs = addrs.slice(0, this.cfg.maxAddrsPerFrame)
     for (const a of st.addrs) this.owner.set(a, peer)
-    this.learn(st.addrs)
-    for (const a of st.addrs) this.resetFailures(a)
+    this.book.learn(st.addrs, peer)
+    for (const a of st.addrs) this.book.resetFailures(a)
   }
 
-  private state(a: Addr): AddrState | undefined {
-    return this.seeds.get(a) ?? this.passive.get(a)
+  private outboundVia(source: PeerId): number {
+    let n = 0
+    for (const p of this.active.values()) if (p.dialed !== undefined && p.via === source) n++
+    for (const a of this.dialing.keys()) if (this.book.sourceOf(a) === source) n++
+    return n
   }
 
-  private resetFailures(a: Addr): void {
-    const st = this.state(a)
-    if (st) st.failures = 0
-  }
-
-  private fail(a: Addr, now: Millis): void {
-    const st = this.state(a)
-    if (st === undefined) return
-    st.failures++
-    st.nextDialAt =
-      now + backoffMs(st.failures, this.rng, this.cfg.dialBackoffBaseMs, this.cfg.dialBackoffCapMs)
-    if (!this.seeds.has(a) && st.failures >= this.cfg.maxDialFailures) this.passive.delete(a)
+  private outboundCount(): number {
+    let n = 0
+    for (const p of this.active.values()) if (p.dialed !== undefined) n++
+    return n
   }
 
   /** Returns false when the connection is to ourselves (the caller hangs up). */
   peerUp(now: Millis, peer: PeerId, dialed: Addr | undefined, self: PeerId, out: Action[]): boolean {
     if (dialed !== undefined) this.dialing.delete(dialed)
     if (peer === self) {
-      if (dialed !== undefined) {
-        // We dialled one of our own addresses (a seed list that includes this node): never again.
-        this.selfAddrs = new Set([...this.selfAddrs, dialed])
-        this.passive.delete(dialed)
-      }
+      // We dialled one of our own addresses (a seed list that includes this node): never again.
+      if (dialed !== undefined) this.book.addSelf(dialed)
       return false
     }
     if (dialed !== undefined) {
-      this.resetFailures(dialed)
+      this.book.reached(dialed)
       this.owner.set(dialed, peer)
     }
     if (this.active.has(peer)) return true
@@ -171,11 +138,12 @@ export class Membership {
       id: peer,
       addrs: [],
       dialed,
+      via: dialed === undefined ? undefined : (this.book.sourceOf(dialed) ?? SEED),
       frames: new Bucket(c.peerFramesPerSec, c.peerFramesBurst, now),
       bytes: new Bucket(c.peerBytesPerSec, c.peerBytesBurst, now),
       answered: new Map(),
     })
-    while (this.active.size > c.activeViewMax) this.evictRandom(out, peer)
+    while (this.active.size > c.activeViewMax) if (!this.evict(out, peer)) break
     return true
   }
 
@@ -185,13 +153,16 @@ export class Membership {
     this.active.delete(peer)
     for (const a of st.addrs) if (this.owner.get(a) === peer) this.owner.delete(a)
     if (st.dialed !== undefined && this.owner.get(st.dialed) === peer) this.owner.delete(st.dialed)
+    const isolated = this.active.size === 0
     // A lost connection backs off its addresses a little, so a peer that sheds us is not redialled at once.
-    for (const a of new Set([...st.addrs, ...(st.dialed === undefined ? [] : [st.dialed])])) this.fail(a, now)
+    for (const a of new Set([...st.addrs, ...(st.dialed === undefined ? [] : [st.dialed])]))
+      this.book.fail(a, now, isolated)
+    if (isolated) this.book.isolated(now)
   }
 
   dialFailed(now: Millis, addr: Addr): void {
     if (!this.dialing.delete(addr)) return
-    this.fail(addr, now)
+    this.book.fail(addr, now, this.active.size === 0)
   }
 
   /** Per-peer rate limits on received frames and bytes. */
@@ -222,39 +193,41 @@ export class Membership {
     return pickK(this.rng, ids, k)
   }
 
-  /** Addresses to hand out in peer exchange: ours, active peers', passive ones. */
+  /**
+   * Addresses to hand out in peer exchange: first hand only. Ours, those we reached ourselves, and
+   * a few that each connected peer announced for itself; never what a peer merely told us about,
+   * so made-up addresses do not spread beyond the node they were sent to.
+   */
   sample(): Addr[] {
-    const pool = new Set<Addr>(this.selfAddrs)
-    for (const p of this.active.values()) for (const a of p.addrs) pool.add(a)
-    for (const a of this.passive.keys()) pool.add(a)
+    const pool = new Set<Addr>(this.book.ownAddrs)
+    for (const a of this.book.reachedAddrs()) pool.add(a)
+    for (const p of this.active.values()) for (const a of p.addrs.slice(0, RELAYED_PER_PEER)) pool.add(a)
     return pickK(this.rng, [...pool], this.cfg.peerExchangeSize)
   }
 
-  private evictRandom(out: Action[], keep: PeerId): void {
-    const victim = this.randomPeers(1, keep)[0]
-    if (victim === undefined) return
+  /**
+   * Drops one peer other than `keep` (after telling it where else to go). Inbound peers go first;
+   * the oldest `anchorPeers` peers we dialled ourselves are never dropped while another choice
+   * exists, so peers that dial us cannot push out every peer we chose (an eclipse).
+   */
+  private evict(out: Action[], keep: PeerId): boolean {
+    const inbound: PeerId[] = []
+    const outbound: PeerId[] = []
+    let anchors = 0
+    for (const p of this.active.values()) {
+      if (p.dialed !== undefined && anchors < this.cfg.anchorPeers) anchors++
+      else if (p.id !== keep) (p.dialed === undefined ? inbound : outbound).push(p.id)
+    }
+    const pool = inbound.length > 0 ? inbound : outbound
+    const victim = pool[this.rng.int(pool.length)]
+    if (victim === undefined) return false
     out.push({ type: 'send', to: victim, bytes: encodeFrame({ kind: 'peers', addrs: this.sample() }) })
     out.push({ type: 'hang-up', peer: victim })
     // Its address stays known; it was healthy. Forget the connection now (peer-down may follow).
     const st = this.active.get(victim)
     this.active.delete(victim)
     if (st) for (const a of [...st.addrs, ...(st.dialed ? [st.dialed] : [])]) this.owner.delete(a)
-  }
-
-  private eligible(now: Millis, from: Map<Addr, AddrState>): Addr[] {
-    const out: Addr[] = []
-    for (const [a, st] of from)
-      if (st.nextDialAt <= now && !this.dialing.has(a) && !this.owner.has(a) && !this.selfAddrs.has(a))
-        out.push(a)
-    return out
-  }
-
-  private pick(now: Millis): Addr | undefined {
-    const learned = this.eligible(now, this.passive)
-    const seeds = this.eligible(now, this.seeds)
-    // Isolated, or nothing else to try: the seeds. Otherwise what peer exchange taught us.
-    const pool = this.active.size === 0 && seeds.length > 0 ? seeds : learned.length > 0 ? learned : seeds
-    return pool.length === 0 ? undefined : pool[this.rng.int(pool.length)]
+    return true
   }
 
   private dial(now: Millis, addr: Addr, out: Action[]): void {
@@ -265,49 +238,45 @@ export class Membership {
   /** The driver's clock stepped back by `backMs`: move every deadline back with it, so no dial waits
    * for the clock to catch up. */
   clockSteppedBack(backMs: Millis): void {
-    for (const from of [this.passive, this.seeds]) for (const st of from.values()) st.nextDialAt -= backMs
+    this.book.clockSteppedBack(backMs)
     for (const [a, d] of this.dialing) this.dialing.set(a, d - backMs)
   }
 
-  /** Expires dial timeouts and dials towards `activeViewTarget`. */
+  /** Whether to dial more: below `activeViewTarget`, or fewer than `anchorPeers` peers of our choosing. */
+  private wantsDial(): 'no' | 'fill' | 'anchor' {
+    const c = this.cfg
+    if (this.dialing.size >= c.maxConcurrentDials) return 'no'
+    if (this.outboundCount() + this.dialing.size < c.anchorPeers) return 'anchor'
+    return this.active.size + this.dialing.size < c.activeViewTarget ? 'fill' : 'no'
+  }
+
+  /** Expires dial timeouts and dials towards `activeViewTarget` and `anchorPeers`. */
   maintain(now: Millis, out: Action[]): void {
     for (const [a, deadline] of this.dialing) if (deadline <= now) this.dialFailed(now, a)
-    while (
-      this.dialing.size < this.cfg.maxConcurrentDials &&
-      this.active.size + this.dialing.size < this.cfg.activeViewTarget
-    ) {
-      const a = this.pick(now)
+    for (let want = this.wantsDial(); want !== 'no'; want = this.wantsDial()) {
+      const a = this.book.pick(now, { busy: this.busy, full: this.full, anchor: want === 'anchor' })
       if (a === undefined) break
       this.dial(now, a, out)
     }
   }
 
-  /** Peer exchange with one random peer, and one connection swapped for a random passive address. */
+  /** Peer exchange with one random peer, and one connection swapped for a known address. */
   rotate(now: Millis, out: Action[]): void {
     const to = this.randomPeers(1)[0]
     if (to !== undefined)
       out.push({ type: 'send', to, bytes: encodeFrame({ kind: 'peers', addrs: this.sample() }) })
     if (this.dialing.size >= this.cfg.maxConcurrentDials) return
-    const candidates = this.eligible(now, this.passive)
-    if (candidates.length === 0) return
-    if (this.active.size >= this.cfg.activeViewMax - 1) this.evictRandom(out, '')
-    this.dial(now, candidates[this.rng.int(candidates.length)] as Addr, out)
+    const a = this.book.pick(now, { busy: this.busy, full: this.full, anchor: false, explore: true })
+    if (a === undefined) return
+    if (this.active.size >= this.cfg.activeViewMax - 1) this.evict(out, '')
+    this.dial(now, a, out)
   }
 
-  /** The next time `maintain` has work: a dial timeout, or a backoff ending while below target. */
-  nextDeadline(): Millis | undefined {
+  /** The next time `maintain` has work: a dial timeout, or a backoff ending while it wants to dial. */
+  nextDeadline(now: Millis): Millis | undefined {
     let t = Infinity
     for (const d of this.dialing.values()) t = Math.min(t, d)
-    const c = this.cfg
-    if (
-      this.dialing.size < c.maxConcurrentDials &&
-      this.active.size + this.dialing.size < c.activeViewTarget
-    ) {
-      for (const from of [this.passive, this.seeds])
-        for (const [a, st] of from)
-          if (!this.dialing.has(a) && !this.owner.has(a) && !this.selfAddrs.has(a))
-            t = Math.min(t, st.nextDialAt)
-    }
+    if (this.wantsDial() !== 'no') t = Math.min(t, this.book.nextDue(now, this.busy, this.full) ?? Infinity)
     return t === Infinity ? undefined : t
   }
 }
