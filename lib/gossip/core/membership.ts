@@ -201,7 +201,10 @@ export class Membership {
   sample(): Addr[] {
     const pool = new Set<Addr>(this.book.ownAddrs)
     for (const a of this.book.reachedAddrs()) pool.add(a)
-    for (const p of this.active.values()) for (const a of p.addrs.slice(0, RELAYED_PER_PEER)) pool.add(a)
+    for (const p of this.active.values()) {
+      if (p.dialed !== undefined) pool.add(p.dialed)
+      for (const a of p.addrs.slice(0, RELAYED_PER_PEER)) pool.add(a)
+    }
     return pickK(this.rng, [...pool], this.cfg.peerExchangeSize)
   }
 
