@@ -69,7 +69,7 @@ const labelled = (psk: Uint8Array, h: Libp2p): string =>
 
 test(
   '16 sybils holding the key cannot hold back any of five edits from a node',
-  { timeout: 180_000 },
+  { timeout: 200_000 },
   async (t) => {
     const psk = newPsk()
     const signer = newSigner()
@@ -113,7 +113,7 @@ test(
       await waitFor(
         'the edit at the victim',
         () => versionOf(victim.node, signer.id) === v.version,
-        60_000,
+        20_000,
       ).catch(() => undefined)
       delays.push(versionOf(victim.node, signer.id) === v.version ? Date.now() - start : Infinity)
       await sleep(Math.max(0, start + 3000 - Date.now()))
