@@ -6,7 +6,7 @@
  *   `maxAddrsPerSource` slots, and a full book evicts from the largest source, so a peer spamming
  *   addresses only churns its own slots;
  * - an address is `reached` once we dialled it and a connection came up. Reached addresses are
- *   dialled first; only they (and our own) are passed on in peer exchange (membership.ts);
+ *   dialled first, and peer exchange passes on only first-hand addresses (membership.ts `sample`);
  * - dials to addresses never reached are rate limited (`unreachedDialsPerSec`, `unreachedDialsBurst`);
  * - the caller bounds how many of its outbound connections come through one source.
  *

@@ -43,7 +43,7 @@ export interface GossipConfig {
    * most this (from `dialBackoffBaseMs`), however often it failed: nodes start in any order, and one
    * started before its seeds joins within about this long of one answering (it was up to
    * `dialBackoffCapMs`: 5.8 / 10.7 / 20.9 s with the seed 3 / 20 / 60 s late). Costs one refused
-   * connection per seed and ~0.6 s while isolated; once it has a peer the normal backoff applies.
+   * connection per seed about every 0.6 s while isolated; once it has a peer the normal backoff applies.
    * @default 1000 */
   readonly isolatedSeedRetryCapMs: Millis
   /** The node keeps at least this many peers it dialled itself (anchors): inbound peers never evict
