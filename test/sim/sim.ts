@@ -10,7 +10,7 @@
  * - Partitions drop messages between groups at once and cut cross-group connections after
  *   `partitionCutMs` (a keepalive timeout). Churn kills nodes and starts new ones (new id, new address).
  */
-import type { Action, GossipConfig, Input, Signer } from '../../lib/gossip/core/types.ts'
+import type { Action, Input, Signer } from '../../lib/gossip/core/types.ts'
 import type { GossipCore } from '../../lib/gossip/core/types.ts'
 import { createGossipCore } from '../../lib/gossip/core/core.ts'
 import type { Rng } from '../../lib/util/clock.ts'
@@ -22,24 +22,8 @@ import { EventHeap } from './heap.ts'
 import { ed25519Verifier, signerFromSeed } from './keys.ts'
 import type { CountingVerifier } from './keys.ts'
 
-export interface SimOptions {
-  readonly seed: number
-  readonly nodes: number
-  readonly config: GossipConfig
-  /** The first `seedNodes` nodes are every node's seeds (the control plane). @default 3 */
-  readonly seedNodes?: number
-  /** Nodes 0..publishers-1 hold publisher keys. @default 1 */
-  readonly publishers?: number
-  readonly latencyMinMs?: number
-  readonly latencyMaxMs?: number
-  readonly loss?: number
-  /** Nodes start at random times in [0, startSpreadMs). @default 1000 */
-  readonly startSpreadMs?: number
-  readonly partitionDialFailMs?: number
-  readonly partitionCutMs?: number
-  /** Each node's seed addresses. @default the first `seedNodes` nodes, for every node */
-  readonly seedsOf?: (idx: number) => readonly string[]
-}
+import type { SimOptions } from './options.ts'
+export type { SimOptions } from './options.ts'
 
 interface SimNode {
   readonly idx: number
