@@ -2,6 +2,9 @@ import yargs from 'yargs'
 import type { Argv } from 'yargs'
 import { ConfigError, errorMessage } from '../lib/util/errors.ts'
 import { commands } from './commands/index.ts'
+import { checkRawValues } from './flags/raw-values.ts'
+import type { TypedFlags } from './flags/raw-values.ts'
+import { unknownCommandMessage } from './suggest.ts'
 
 /** Exit statuses: 0 ok, 1 runtime failure, 2 bad usage or bad input. */
 export const EXIT_OK = 0
@@ -25,6 +28,15 @@ export function tidyUsageMessage(msg: string): string {
 
 /** Parses argv and runs the chosen command; resolves to the exit status. Never throws. */
 export async function runCli(argv: readonly string[]): Promise<number> {
+  // The controller takes no positional words, so a leading word is a (mistyped) command.
+  const names = commands.flatMap((c) =>
+    typeof c.command === 'string' && c.command !== '$0' ? [c.command] : [],
+  )
+  const first = argv[0]
+  if (first !== undefined && !first.startsWith('-') && !names.includes(first)) {
+    process.stderr.write(`dns-controller: ${unknownCommandMessage(first, names)}\n`)
+    return EXIT_USAGE
+  }
   let parser: Argv = yargs([...argv])
     .scriptName('dns-controller')
     .parserConfiguration({ 'camel-case-expansion': true, 'strip-dashed': false })
@@ -40,6 +52,17 @@ export async function runCli(argv: readonly string[]): Promise<number> {
       throw new UsageError(tidyUsageMessage(msg))
     })
   for (const command of commands) parser = parser.command(command)
+  // Runs after the chosen command's builder, so getOptions() knows that command's flag types.
+  // (yargs passes its instance as a second argument; its types omit it.)
+  const typedValues = (args: Record<string, unknown>, y: { getOptions(): TypedFlags }): void => {
+    const typed = y.getOptions()
+    for (const [name, value] of checkRawValues(argv, typed)) {
+      args[name] = value
+      for (const other of typed.alias[name] ?? []) args[other] = value
+      args[name.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase())] = value
+    }
+  }
+  parser = parser.middleware(typedValues as unknown as (args: Record<string, unknown>) => void, true)
   try {
     const result = (await parser.parseAsync()) as { exitCode?: unknown }
     return typeof result.exitCode === 'number' ? result.exitCode : EXIT_OK

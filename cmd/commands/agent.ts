@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs'
+import { probeReadableFile } from '../../lib/util/file-probe.ts'
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs'
 import { startupLogger } from './startup-log.ts'
 import type { Registry } from 'prom-client'
@@ -62,7 +62,7 @@ export const agentCommand: CommandModule = {
       ),
   handler: async (argv: ArgumentsCamelCase) => {
     const config = agentConfigFromArgs(argv)
-    checkAgentFiles(config, existsSync)
+    checkAgentFiles(config, probeReadableFile)
     const log = startupLogger('agent', config)
     const trusted = loadTrustedKeys(config.trustedPublisherKeyFiles, 'trusted-publisher-key-file')
     // Heavy modules load here, not at CLI start-up (render, state and --help stay light).

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs'
+import { probeReadableFile } from '../../lib/util/file-probe.ts'
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs'
 import { startupLogger } from './startup-log.ts'
 import { networksInit } from '../../lib/gossip/from-flags.ts'
@@ -24,7 +24,7 @@ export const controllerCommand: CommandModule = {
       .example('$0 --from objects.yaml --gossip-insecure --internal-ipv4', 'from a manifest, no cluster'),
   handler: async (argv: ArgumentsCamelCase) => {
     const config = controllerConfigFromArgs(argv)
-    checkControllerFiles(config, existsSync)
+    checkControllerFiles(config, probeReadableFile)
     const log = startupLogger('controller', config)
     // Key material is read before anything starts, so a bad file exits 2 naming its flag.
     const signer = loadSigner(config.publisherKeyFile, 'publisher-key-file')

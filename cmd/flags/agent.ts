@@ -136,7 +136,7 @@ export function agentConfigFromArgs(args: Readonly<Record<string, unknown>>): Ag
 }
 
 /** Start-time checks: key files and the hosts file must exist (we never create /etc/hosts). */
-export function checkAgentFiles(config: AgentConfig, exists: (path: string) => boolean): void {
+export function checkAgentFiles(config: AgentConfig, exists: (path: string) => boolean | string): void {
   const need = fileChecker(exists)
   checkGossipFiles(config.gossip, need)
   for (const f of config.trustedPublisherKeyFiles)

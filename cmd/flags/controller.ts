@@ -105,10 +105,18 @@ export function controllerConfigFromArgs(args: Readonly<Record<string, unknown>>
   if (dns !== 'gossip')
     throw new ConfigError('dns', `unknown DNS provider "${dns}" (this build only does gossip: --dns=gossip)`)
 
-  const records = recordConfigFromArgs(args)
-  // kOps' own check and message.
-  if (!records.pipeline.internalIPv4 && !records.pipeline.internalIPv6)
-    throw new ConfigError('internal-ipv4', 'must specify at least one of --internal-ipv4 or --internal-ipv6')
+  let records = recordConfigFromArgs(args)
+  // kOps generated neither flag before 1.25, when every node InternalIP (both families) was
+  // internal; such manifests keep that meaning instead of failing (kOps >= 1.25 exits here).
+  if (!records.pipeline.internalIPv4 && !records.pipeline.internalIPv6) {
+    warnings.push(
+      'neither --internal-ipv4 nor --internal-ipv6 is set: using node InternalIPs of both families, as kOps before 1.25 did',
+    )
+    records = {
+      ...records,
+      pipeline: Object.freeze({ ...records.pipeline, internalIPv4: true, internalIPv6: true }),
+    }
+  }
   const gossip = gossipConfigFromArgs(args)
   warnings.push(...gossip.warnings)
 
@@ -167,7 +175,10 @@ export function controllerConfigFromArgs(args: Readonly<Record<string, unknown>>
  * The start-time file checks: key files must exist (the gossip secret file unless
  * --gossip-insecure), and so must --from and --kubeconfig. `exists` is injected for tests.
  */
-export function checkControllerFiles(config: ControllerConfig, exists: (path: string) => boolean): void {
+export function checkControllerFiles(
+  config: ControllerConfig,
+  exists: (path: string) => boolean | string,
+): void {
   const need = fileChecker(exists)
   checkGossipFiles(config.gossip, need)
   need('publisher-key-file', config.publisherKeyFile, 'run `dns-controller keygen` or mount the Secret')

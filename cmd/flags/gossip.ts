@@ -3,7 +3,8 @@
  *
  * | flag                           | here                                                          |
  * | ------------------------------ | ------------------------------------------------------------- |
- * | --gossip-protocol              | `libp2p` (default); `mesh`/`memberlist` → error: removed      |
+ * | --gossip-protocol              | `libp2p` (default); `mesh`/`memberlist` (what kOps generated) |
+ * |                                | → our libp2p network on the same listen/seeds, one warning    |
  * | --gossip-protocol-secondary    | ''; `mesh`/`memberlist` → accepted, ignored with a warning;   |
  * |                                | `libp2p` → a second network with its own listen/seeds/secret  |
  * | --gossip-secret                | a secret string (≥ 16 chars), as kOps passed it               |
@@ -19,7 +20,8 @@ import { boolFlag, listFlag, stringFlag } from './values.ts'
 
 export const DEFAULT_GOSSIP_SECRET_FILE = '/etc/dns-controller/gossip/gossip.psk'
 export const MIN_SECRET_CHARS = 16
-const REMOVED_PROTOCOLS = ['mesh', 'memberlist']
+/** kOps' protocol names: as primary they mean "our gossip"; as secondary they are ignored. */
+const KOPS_PROTOCOLS = ['mesh', 'memberlist']
 
 export interface GossipDefaults {
   /** Controller `0.0.0.0:3998`, agent `0.0.0.0:3999` (kOps' ports). */
@@ -36,7 +38,8 @@ export function gossipFlags(d: GossipDefaults) {
     'gossip-protocol': {
       type: 'string',
       default: 'libp2p',
-      description: "gossip protocol: libp2p (kOps' mesh and memberlist were removed with kOps 1.37)",
+      description:
+        "gossip protocol: libp2p; kOps' mesh or memberlist are accepted and run libp2p (with a warning)",
     },
     'gossip-listen': { type: 'string', default: d.listen, description: 'HOST:PORT to listen on for gossip' },
     'gossip-seed': {
@@ -112,14 +115,18 @@ export function gossipConfigFromArgs(
   d: GossipDefaults = CONTROLLER_GOSSIP,
 ): GossipFlagConfig {
   const warnings: string[] = []
-  const protocol = stringFlag(args['gossip-protocol']) ?? 'libp2p'
-  if (REMOVED_PROTOCOLS.includes(protocol))
+  const protocol = stringFlag(args['gossip-protocol'])?.trim() ?? 'libp2p'
+  // kOps' manifests name their primary mesh (the default) or memberlist: run ours in its place,
+  // so those manifests start unchanged; kOps' own peers cannot join it, hence the warning.
+  if (KOPS_PROTOCOLS.includes(protocol))
+    warnings.push(
+      `--gossip-protocol=${protocol} runs this build's libp2p gossip on --gossip-listen (kOps' ${protocol} peers cannot join it); say --gossip-protocol=libp2p to silence this`,
+    )
+  else if (protocol !== 'libp2p')
     throw new ConfigError(
       'gossip-protocol',
-      `${protocol} was removed with kOps 1.37; this build speaks libp2p (--gossip-protocol=libp2p)`,
+      `unknown protocol "${protocol}" (libp2p; kOps' mesh or memberlist also run libp2p)`,
     )
-  if (protocol !== 'libp2p')
-    throw new ConfigError('gossip-protocol', `unknown protocol "${protocol}" (this build speaks libp2p)`)
   const insecure = boolFlag(args['gossip-insecure'], 'gossip-insecure')
   const secret = secretOf('gossip-secret', stringFlag(args['gossip-secret']))
   const explicitFile = stringFlag(args['gossip-secret-file'])
@@ -153,7 +160,7 @@ export function gossipConfigFromArgs(
   )
   const seeds2 = listFlag(args['gossip-seed-secondary']).map((t) => hostPort('gossip-seed-secondary', t))
   if (protocol2 === '') return Object.freeze({ primary, warnings })
-  if (REMOVED_PROTOCOLS.includes(protocol2)) {
+  if (KOPS_PROTOCOLS.includes(protocol2)) {
     warnings.push(
       `--gossip-protocol-secondary=${protocol2} is ignored: kOps' ${protocol2} network is gone; only the libp2p network runs`,
     )
@@ -192,9 +199,16 @@ export function gossipConfigFromArgs(
 /** A start-time check that a file named by a flag exists; throws ConfigError naming the flag. */
 export type NeedFile = (flag: string, path: string | undefined, what: string) => void
 
-export function fileChecker(exists: (path: string) => boolean): NeedFile {
+/**
+ * `probe` says whether a file can be used: true, false (no such file), or the reason it cannot
+ * (permission denied, a directory…), so the message names the real problem.
+ */
+export function fileChecker(probe: (path: string) => boolean | string): NeedFile {
   return (flag, path, what) => {
-    if (path !== undefined && !exists(path)) throw new ConfigError(flag, `${path}: no such file (${what})`)
+    if (path === undefined) return
+    const r = probe(path)
+    if (r === true) return
+    throw new ConfigError(flag, r === false ? `${path}: no such file (${what})` : `${path}: ${r}`)
   }
 }
 

@@ -49,7 +49,7 @@ const bad = [
   { name: 'bad upstream', argv: ['--upstream=10.0.0.1'], flag: 'upstream' },
   { name: 'bad zone', argv: ['--zone=bad_zone!'], flag: 'zone' },
   { name: 'bad seed service', argv: ['--gossip-seed-service=just-a-name'], flag: 'gossip-seed-service' },
-  { name: 'removed protocol', argv: ['--gossip-protocol=mesh'], flag: 'gossip-protocol' },
+  { name: 'unknown protocol', argv: ['--gossip-protocol=weave'], flag: 'gossip-protocol' },
   { name: 'empty state dir', argv: ['--state-dir='], flag: 'state-dir' },
 ]
 for (const c of bad) {

@@ -120,12 +120,6 @@ test('--gossip-secret and a libp2p secondary network with its own settings', asy
 
 const bad = [
   {
-    name: 'neither internal flag',
-    argv: [],
-    flag: 'internal-ipv4',
-    message: /must specify at least one of --internal-ipv4 or --internal-ipv6/,
-  },
-  {
     name: 'cloud provider',
     argv: ['--internal-ipv4', '--dns=aws-route53'],
     flag: 'dns',
@@ -136,18 +130,6 @@ const bad = [
     argv: ['--internal-ipv4', '--dns=bind'],
     flag: 'dns',
     message: /unknown DNS provider/,
-  },
-  {
-    name: 'mesh as primary',
-    argv: ['--internal-ipv4', '--gossip-protocol=mesh'],
-    flag: 'gossip-protocol',
-    message: /removed with kOps 1.37/,
-  },
-  {
-    name: 'memberlist as primary',
-    argv: ['--internal-ipv4', '--gossip-protocol=memberlist'],
-    flag: 'gossip-protocol',
-    message: /removed/,
   },
   {
     name: 'unknown secondary',
