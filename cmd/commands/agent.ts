@@ -9,6 +9,8 @@ import type { SeedSource } from '../../lib/gossip/node.ts'
 import { randomRng, systemClock } from '../../lib/util/clock.ts'
 import { ConfigError, errorMessage } from '../../lib/util/errors.ts'
 import type { Logger } from '../../lib/util/log.ts'
+import { listenConfigError } from '../../lib/util/listen-errors.ts'
+import type { ListenFlag } from '../../lib/util/listen-errors.ts'
 import { agentConfigFromArgs, agentFlags, checkAgentFiles } from '../flags/agent.ts'
 import type { AgentConfig } from '../flags/agent.ts'
 
@@ -98,13 +100,29 @@ export const agentCommand: CommandModule = {
       },
       { source: node, log, registry, clock: systemClock, peers: () => node.peerCount() },
     )
+    const listens: ListenFlag[] = [
+      { flag: 'gossip-listen', listen: config.gossip.primary.listen },
+      ...(config.gossip.secondary === undefined
+        ? []
+        : [{ flag: 'gossip-listen-secondary', listen: config.gossip.secondary.listen }]),
+      ...(config.dnsListen === undefined ? [] : [{ flag: 'dns-listen', listen: config.dnsListen }]),
+      ...(config.metricsListen === undefined
+        ? []
+        : [{ flag: 'metrics-listen', listen: config.metricsListen }]),
+    ]
     // The sinks first: a persisted replica is served before the gossip has found anyone.
-    await agent.start()
+    try {
+      await agent.start()
+    } catch (err) {
+      await agent.stop()
+      throw listenConfigError(err, listens) ?? err
+    }
     try {
       await node.start()
     } catch (err) {
       await agent.stop()
-      throw err
+      await node.stop()
+      throw listenConfigError(err, listens) ?? err
     }
     log.info('agent running', { peerId: node.peerId, zones: config.zones.join(',') })
     const signal = await new Promise<string>((resolve) => {

@@ -25,6 +25,8 @@ import { ConfigError, errorMessage } from '../../lib/util/errors.ts'
 import type { HostPort } from '../../lib/util/hostport.ts'
 import type { Startable } from '../../lib/util/lifecycle.ts'
 import type { Logger } from '../../lib/util/log.ts'
+import { listenConfigError } from '../../lib/util/listen-errors.ts'
+import type { ListenFlag } from '../../lib/util/listen-errors.ts'
 
 const SA_NAMESPACE_FILE = '/var/run/secrets/kubernetes.io/serviceaccount/namespace'
 
@@ -42,6 +44,8 @@ export interface ControllerRunConfig {
   /** @default 'dns-controller' */
   readonly leaderElectName?: string
   readonly metricsListen?: HostPort
+  /** The gossip listen flags, so a port in use is reported by its flag. */
+  readonly gossipListens?: readonly ListenFlag[]
 }
 
 export interface ControllerRunDeps {
@@ -128,8 +132,14 @@ export async function runController(cfg: ControllerRunConfig, deps: ControllerRu
     },
   )
   let ops: OpsServer | undefined
+  const listens: ListenFlag[] = [
+    ...(cfg.gossipListens ?? []),
+    ...(cfg.metricsListen === undefined ? [] : [{ flag: 'metrics-listen', listen: cfg.metricsListen }]),
+  ]
   try {
-    await publisher.start()
+    await publisher.start().catch((err: unknown) => {
+      throw listenConfigError(err, listens) ?? err
+    })
     try {
       await controller.start()
     } catch (err) {
@@ -146,7 +156,9 @@ export async function runController(cfg: ControllerRunConfig, deps: ControllerRu
           jsonRoutes: { '/status': () => ({ ...controller.status(), sources: controller.sourceStatus() }) },
         },
         log.child('ops'),
-      )
+      ).catch((err: unknown) => {
+        throw listenConfigError(err, listens) ?? err
+      })
     await wiring?.leader?.start()
     await deps.stopped
     log.info('stopping')

@@ -54,6 +54,12 @@ export const controllerCommand: CommandModule = {
         leaderElectNamespace: config.leaderElection.namespace,
         leaderElectName: config.leaderElection.name,
         ...(config.metricsListen === undefined ? {} : { metricsListen: config.metricsListen }),
+        gossipListens: [
+          { flag: 'gossip-listen', listen: config.gossip.primary.listen },
+          ...(config.gossip.secondary === undefined
+            ? []
+            : [{ flag: 'gossip-listen-secondary', listen: config.gossip.secondary.listen }]),
+        ],
       },
       {
         log,

@@ -79,10 +79,20 @@ async function choosePorts(count: number, base: number | undefined): Promise<num
   throw new PortsBusyError(`port ${got.busy} (of ${base}-${base + count - 1}) is in use on 127.0.0.1`)
 }
 
-function summary(plan: DemoPlan, from: string, dir: string): string {
+/** "1 agent", "3 agents". */
+export function agents(n: number): string {
+  return `${n} agent${n === 1 ? '' : 's'}`
+}
+
+/** "all 3 agents" / "the agent". */
+export function everyAgent(n: number): string {
+  return n === 1 ? 'the agent' : `all ${n} agents`
+}
+
+export function summary(plan: DemoPlan, from: string, dir: string): string {
   const c = plan.controller
   const rows = [
-    `dns-controller demo: a controller and ${plan.agents.length} agents on 127.0.0.1, pre-shared key on`,
+    `dns-controller demo: a controller and ${agents(plan.agents.length)} on 127.0.0.1, pre-shared key on`,
     `  temp dir    ${dir}`,
     `  controller  gossip ${c.gossip}  status http://${c.metrics}/status  log ${c.log}`,
     `              from ${from}`,
@@ -235,7 +245,8 @@ async function session(
         `${s.records.length} records  ${s.peers} peers\n`,
     )
   }
-  out(`all ${plan.agents.length} agents agree, ${Date.now() - started} ms after start\n`)
+  const n = plan.agents.length
+  out(`${everyAgent(n)} ${n === 1 ? 'holds' : 'hold'} the snapshot, ${Date.now() - started} ms after start\n`)
   out(tryLines(plan, first, init.from, init.cli, dir))
 
   // Follow: report each new snapshot once every agent holds it.
@@ -258,7 +269,7 @@ async function session(
         ? ''
         : `, ${Math.round(Date.now() - mtime)} ms after the file was saved`
     const time = new Date().toISOString().slice(11, 19)
-    out(`${time} new snapshot reached all ${plan.agents.length} agents${since}\n`)
+    out(`${time} new snapshot reached ${everyAgent(plan.agents.length)}${since}\n`)
     for (const c of changes.length === 0 ? ['(same records)'] : changes) out(`  ${c}\n`)
     shown = now.records
     shownVersion = v

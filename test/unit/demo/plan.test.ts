@@ -59,3 +59,18 @@ test('plan: no --cluster-name unless asked', () => {
   const plan = demoPlan({ from: 'f', ports: layoutPorts([1, 2, 3, 4, 5], 1), files, join })
   assert.ok(!plan.controller.args.some((a) => a.startsWith('--cluster-name')))
 })
+
+test('the summary counts one agent as "1 agent"', async () => {
+  const { summary, everyAgent } = await import('../../../lib/demo/run.ts')
+  const plan = demoPlan({ from: '/x/cluster.yaml', ports: layoutPorts([10, 11, 12, 13, 14], 1), files, join })
+  assert.match(summary(plan, '/x/cluster.yaml', '/d'), /a controller and 1 agent on 127\.0\.0\.1/)
+  const three = demoPlan({
+    from: '/x/cluster.yaml',
+    ports: layoutPorts([...Array(11).keys()], 3),
+    files,
+    join,
+  })
+  assert.match(summary(three, '/x/cluster.yaml', '/d'), /a controller and 3 agents on/)
+  assert.equal(everyAgent(1), 'the agent')
+  assert.equal(everyAgent(3), 'all 3 agents')
+})
