@@ -31,6 +31,7 @@ import { createHostsSink } from './sinks/hosts/sink.ts'
 import type { HostsSink } from './sinks/hosts/sink.ts'
 import type { Clock } from './util/clock.ts'
 import { errorMessage } from './util/errors.ts'
+import { formatHostPort } from './util/hostport.ts'
 import type { HostPort } from './util/hostport.ts'
 import type { Startable } from './util/lifecycle.ts'
 import type { Logger } from './util/log.ts'
@@ -46,6 +47,12 @@ export interface AgentInit {
   readonly upstreams: readonly HostPort[]
   /** `/metrics`, `/healthz`, `/readyz`, `/state`; undefined disables. */
   readonly metricsListen?: HostPort
+  /**
+   * `/readyz` fails when no live snapshot of a trusted publisher has arrived this long after
+   * start (a wrong key or trust file, no controller); a persisted view alone is not enough then.
+   * Undefined or 0: never.
+   */
+  readonly publisherTimeoutMs?: number
 }
 
 export interface AgentComponents {
@@ -61,6 +68,11 @@ export interface AgentState {
   readonly records: readonly { name: string; type: string; values: readonly string[]; ttl: number }[]
   readonly publishers: readonly { id: string; version: string }[]
   readonly peers: number
+  /** Each enabled sink and its last error (absent when it works). */
+  readonly sinks?: {
+    readonly hosts?: { readonly path: string; readonly lastError?: string; readonly lastErrorAt?: string }
+    readonly dns?: { readonly listen: string; readonly lastError?: string }
+  }
 }
 
 export interface Agent extends Startable {
@@ -76,6 +88,11 @@ export const LEGACY_REPLICA_FILE = 'replica.json'
 
 /** The state file may hold one frame per publisher, each at most a gossip frame. */
 const FILE_LIMITS = { maxFrames: GOSSIP_DEFAULTS.maxPublishers, maxFrameBytes: GOSSIP_DEFAULTS.maxFrameBytes }
+
+/** Whether `name` is one of `zones` or under one. */
+function inZones(name: string, zones: readonly string[]): boolean {
+  return zones.some((z) => name === z || name.endsWith(`.${z}`))
+}
 
 export function createAgent(init: AgentInit, c: AgentComponents): Agent {
   const log = c.log.child('agent')
@@ -114,6 +131,9 @@ export function createAgent(init: AgentInit, c: AgentComponents): Agent {
   let ops: OpsServer | undefined
   let unsubscribe: (() => void) | undefined
   let started = false
+  let startedAt = 0
+  let heardLive = false
+  let zonesMissed = false
 
   let persisted: readonly Uint8Array[] = []
   const persist = (): void => {
@@ -181,6 +201,16 @@ export function createAgent(init: AgentInit, c: AgentComponents): Agent {
     versions.reset()
     for (const p of v.publishers) versions.set({ publisher: p.id, version: p.version }, 1)
     hosts?.update(v)
+    if (origin === 'live') heardLive = true
+    // Names published, none in our zones: a --zone mismatch that would otherwise look like "works".
+    const missed = v.records.length > 0 && !v.records.some((r) => inZones(r.name, init.zones))
+    if (missed && !zonesMissed)
+      log.warn("no published name is in this agent's zones: nothing is written or served", {
+        zones: init.zones.join(','),
+        published: [...new Set(v.records.map((r) => r.name.split('.').slice(-2).join('.')))].join(','),
+        hint: 'check --zone',
+      })
+    zonesMissed = missed
     const next = buildCache(v.records, { zones: init.zones, serial: Math.floor(c.clock.now() / 1000) })
     // Build, compare, swap: identical data keeps the old cache (and its SOA serial).
     if (!cache.serving || next.fingerprint !== cache.fingerprint) {
@@ -206,8 +236,20 @@ export function createAgent(init: AgentInit, c: AgentComponents): Agent {
     }
   }
 
-  const ready = (): Check =>
-    view === undefined ? { ok: false, reason: 'no verified replica yet (live or persisted)' } : { ok: true }
+  const ready = (): Check => {
+    const h = hosts?.status()
+    if (h?.lastError !== undefined)
+      return { ok: false, reason: `hosts file ${h.path} cannot be written: ${h.lastError}` }
+    const timeout = init.publisherTimeoutMs ?? 0
+    if (!heardLive && timeout > 0 && c.clock.now() - startedAt >= timeout)
+      return {
+        ok: false,
+        reason: `no snapshot from a trusted publisher in ${Math.round(timeout / 1000)} s since start${view === undefined ? '' : ' (serving the persisted replica)'}: check the gossip key, --trusted-publisher-key-file and that the controller runs`,
+      }
+    return view === undefined
+      ? { ok: false, reason: 'no verified replica yet (live or persisted)' }
+      : { ok: true }
+  }
 
   const state = (): AgentState => ({
     records: (view?.records ?? []).map((r) => ({
@@ -218,6 +260,21 @@ export function createAgent(init: AgentInit, c: AgentComponents): Agent {
     })),
     publishers: (view?.publishers ?? []).map((p) => ({ id: p.id, version: p.version })),
     peers: c.peers?.() ?? 0,
+    sinks: {
+      ...(hosts === undefined ? {} : { hosts: hosts.status() }),
+      ...(init.dnsListen === undefined
+        ? {}
+        : {
+            dns: {
+              listen: formatHostPort(init.dnsListen),
+              ...(cache.skipped.length === 0
+                ? {}
+                : {
+                    lastError: `${cache.skipped.length} record(s) not served, e.g. ${cache.skipped[0]?.name}: ${cache.skipped[0]?.reason}`,
+                  }),
+            },
+          }),
+    },
   })
 
   return {
@@ -232,6 +289,7 @@ export function createAgent(init: AgentInit, c: AgentComponents): Agent {
     async start() {
       if (started) return
       started = true
+      startedAt = c.clock.now()
       try {
         if (init.hostsFile !== undefined)
           hosts = createHostsSink(

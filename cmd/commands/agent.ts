@@ -1,4 +1,4 @@
-import { probeReadableFile } from '../../lib/util/file-probe.ts'
+import { probeReadableFile, probeWritableFile } from '../../lib/util/file-probe.ts'
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs'
 import { startupLogger } from './startup-log.ts'
 import type { Registry } from 'prom-client'
@@ -64,7 +64,7 @@ export const agentCommand: CommandModule = {
       ),
   handler: async (argv: ArgumentsCamelCase) => {
     const config = agentConfigFromArgs(argv)
-    checkAgentFiles(config, probeReadableFile)
+    checkAgentFiles(config, probeReadableFile, probeWritableFile)
     const log = startupLogger('agent', config)
     const trusted = loadTrustedKeys(config.trustedPublisherKeyFiles, 'trusted-publisher-key-file')
     // Heavy modules load here, not at CLI start-up (render, state and --help stay light).
@@ -94,6 +94,7 @@ export const agentCommand: CommandModule = {
         zones: config.zones,
         stateDir: config.stateDir,
         upstreams: config.upstreams,
+        publisherTimeoutMs: config.publisherTimeoutSeconds * 1000,
         ...(config.hostsFile === undefined ? {} : { hostsFile: config.hostsFile }),
         ...(config.dnsListen === undefined ? {} : { dnsListen: config.dnsListen }),
         ...(config.metricsListen === undefined ? {} : { metricsListen: config.metricsListen }),

@@ -57,6 +57,12 @@ export const agentFlags = {
     default: '',
     description: 'HOST:PORT serving /metrics, /healthz, /readyz and /state; empty = off',
   },
+  'publisher-timeout': {
+    type: 'number',
+    default: 300,
+    description:
+      'seconds after start without a live snapshot from a trusted publisher before /readyz fails (wrong key or trust file, no controller); 0 = never',
+  },
   v: { type: 'number', default: 2, description: 'log verbosity (4 and above logs every event)' },
 } as const satisfies Record<string, Options>
 
@@ -70,6 +76,8 @@ export interface AgentConfig {
   readonly zones: readonly string[]
   readonly upstreams: readonly HostPort[]
   readonly metricsListen?: HostPort
+  /** 0: off. */
+  readonly publisherTimeoutSeconds: number
   readonly verbosity: number
   readonly warnings: readonly string[]
 }
@@ -130,16 +138,28 @@ export function agentConfigFromArgs(args: Readonly<Record<string, unknown>>): Ag
     zones: Object.freeze(zones),
     upstreams: Object.freeze(upstreams),
     ...(metricsListen === undefined ? {} : { metricsListen }),
+    publisherTimeoutSeconds: intFlag(args['publisher-timeout'] ?? 300, 'publisher-timeout', 0, 86_400),
     verbosity: intFlag(args['v'] ?? 2, 'v', 0, 10),
     warnings: Object.freeze(warnings),
   })
 }
 
-/** Start-time checks: key files and the hosts file must exist (we never create /etc/hosts). */
-export function checkAgentFiles(config: AgentConfig, exists: (path: string) => boolean | string): void {
-  const need = fileChecker(exists)
+/**
+ * Start-time checks: key files must be readable; the hosts file must exist and be writable (we
+ * never create /etc/hosts). A missing and an unwritable hosts file are the same mistake: exit 2.
+ */
+export function checkAgentFiles(
+  config: AgentConfig,
+  readable: (path: string) => boolean | string,
+  writable: (path: string) => boolean | string = readable,
+): void {
+  const need = fileChecker(readable)
   checkGossipFiles(config.gossip, need)
   for (const f of config.trustedPublisherKeyFiles)
     need('trusted-publisher-key-file', f, "the controller's publisher.pub or certificate")
-  need('hosts-file', config.hostsFile, 'the agent edits an existing file in place and never creates it')
+  fileChecker(writable)(
+    'hosts-file',
+    config.hostsFile,
+    'the agent edits an existing file in place and never creates it',
+  )
 }

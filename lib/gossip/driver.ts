@@ -11,6 +11,8 @@ import type { Action, DropReason, GossipCore, Input } from './core/types.ts'
 import { RESTORED } from './core/types.ts'
 import type { Clock } from '../util/clock.ts'
 import type { Logger } from '../util/log.ts'
+import { createLogLimiter } from '../util/log-limiter.ts'
+import type { LogLimiter } from '../util/log-limiter.ts'
 import { assertNever } from '../util/errors.ts'
 import type { GossipNetwork, NetworkEvents, SendDropReason, TransportDropReason } from './libp2p/network.ts'
 import { splitLabel } from './libp2p/network.ts'
@@ -30,6 +32,7 @@ export class GossipDriver {
   private readonly core: GossipCore
   private readonly self: string
   private readonly clock: Clock
+  private readonly refusedSnapshots: LogLimiter
   private readonly log: Logger
   private readonly metrics: GossipMetrics
   private readonly networks = new Map<string, GossipNetwork>()
@@ -48,6 +51,7 @@ export class GossipDriver {
     this.core = init.core
     this.self = init.self
     this.clock = init.clock
+    this.refusedSnapshots = createLogLimiter(init.clock)
     this.log = init.log
     this.metrics = init.metrics
   }
@@ -229,7 +233,22 @@ export class GossipDriver {
         this.metrics.dropped.inc({ reason: a.reason })
         if (a.from === '')
           this.pendingPublishes.shift()?.reject(new PublishRejectedError(`publish rejected: ${a.reason}`))
-        else this.log.debug('frame dropped', { reason: a.reason, from: a.from })
+        else if (a.reason === 'untrusted-publisher' || a.reason === 'bad-signature') {
+          // Someone publishes with a key we do not trust, or a forged snapshot: the operator must
+          // see it at the default level, once a minute per peer.
+          const shown = this.refusedSnapshots.take(`${a.reason} ${a.from}`)
+          if (shown !== undefined)
+            this.log.warn(
+              a.reason === 'bad-signature'
+                ? 'snapshot refused: bad signature'
+                : 'snapshot refused: its publisher key is not trusted here (check --trusted-publisher-key-file)',
+              {
+                reason: a.reason,
+                peer: a.from,
+                ...(shown.suppressed > 0 ? { alsoRefused: shown.suppressed } : {}),
+              },
+            )
+        } else this.log.debug('frame dropped', { reason: a.reason, from: a.from })
         return
       default:
         assertNever(a)

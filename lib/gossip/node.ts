@@ -20,6 +20,8 @@ import { errorMessage } from '../util/errors.ts'
 import type { HostPort } from '../util/hostport.ts'
 import type { Startable } from '../util/lifecycle.ts'
 import type { Logger } from '../util/log.ts'
+import { createLogLimiter } from '../util/log-limiter.ts'
+import type { LogLimiter } from '../util/log-limiter.ts'
 import type { Publisher, PublisherVersion, ReplicaSource, ReplicaView, RestoreOutcome } from './api.ts'
 import { createGossipCore, GOSSIP_DEFAULTS } from './core/index.ts'
 import type { CoreStats, GossipConfig, GossipCore, Signer } from './core/index.ts'
@@ -101,6 +103,7 @@ class Node implements GossipNode {
   private readonly driver: GossipDriver
   private readonly networks: GossipNetwork[] = []
   private readonly metrics: GossipMetrics
+  private readonly refusals: LogLimiter
   private external = { primary: [] as readonly HostPort[], secondary: [] as readonly HostPort[] }
   private seedTimer: ReturnType<typeof setTimeout> | undefined
   private refreshing = false
@@ -126,6 +129,7 @@ class Node implements GossipNode {
       versions: this.core.replica().publishers,
       msSinceSync: this.driver.msSinceSync(),
     }))
+    this.refusals = createLogLimiter(c.clock)
     this.driver = new GossipDriver({
       core: this.core,
       self: this.peerId,
@@ -149,9 +153,20 @@ class Node implements GossipNode {
           listen: n.listen,
           psk: n.psk,
           ...hostTuning,
-          onProtectorReject: (reason, err) => {
+          onProtectorReject: (reason, err, remote) => {
             this.metrics.refused.inc({ network: name, reason })
-            this.log.debug('connection refused', { network: name, reason, err: err.message })
+            // A wrong key is an operator's mistake on one side: say so at the default level,
+            // once a minute per address. Other refusals (scanners, resets) stay at debug.
+            const host = remote.replace(/\/tcp\/\d+.*$/, '')
+            const shown = reason === 'wrong-key' ? this.refusals.take(`${name} ${host}`) : undefined
+            if (shown !== undefined)
+              this.log.warn('gossip connection refused: the peer holds a different gossip key', {
+                network: name,
+                remote,
+                ...(shown.suppressed > 0 ? { alsoRefused: shown.suppressed } : {}),
+                hint: 'both ends need the same --gossip-secret-file (or --gossip-secret)',
+              })
+            else this.log.debug('connection refused', { network: name, reason, remote, err: err.message })
           },
         })
         const net = new GossipNetwork({

@@ -42,3 +42,40 @@ test(
     }
   },
 )
+
+test(
+  'a hosts file the agent cannot write exits 2 at start, like a missing one',
+  { skip: process.getuid?.() === 0 ? false : 'needs root to run the CLI as another user' },
+  () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dnsc-files-'))
+    try {
+      chmodSync(dir, 0o755)
+      writeFileSync(join(dir, 'publisher.pub'), generatePublisherKeyPem().publicPem, { mode: 0o644 })
+      writeFileSync(join(dir, 'hosts'), '127.0.0.1 localhost\n', { mode: 0o644 })
+      const agent = (hosts: string): ReturnType<typeof spawnSync> =>
+        spawnSync(
+          NODE,
+          [
+            CLI,
+            'agent',
+            '--gossip-insecure',
+            `--trusted-publisher-key-file=${join(dir, 'publisher.pub')}`,
+            `--hosts-file=${hosts}`,
+            `--state-dir=${join(dir, 'state')}`,
+          ],
+          { encoding: 'utf8', timeout: 30_000, uid: 65534, gid: 65534, cwd: '/' },
+        )
+      const unwritable = agent(join(dir, 'hosts'))
+      assert.equal(unwritable.status, 2, String(unwritable.stderr))
+      assert.match(
+        String(unwritable.stderr),
+        /--hosts-file: [^\n]*hosts: permission denied [^\n]*not writable/,
+      )
+      const missing = agent(join(dir, 'nope'))
+      assert.equal(missing.status, 2, String(missing.stderr))
+      assert.match(String(missing.stderr), /--hosts-file: [^\n]*nope: no such file/)
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  },
+)

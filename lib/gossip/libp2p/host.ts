@@ -35,7 +35,7 @@ export interface HostInit {
   readonly maxConnections?: number
   /** The protector, noise and yamux handshake must finish within this. @default 5000 */
   readonly handshakeTimeoutMs?: number
-  readonly onProtectorReject?: (reason: ProtectorRejectReason, err: Error) => void
+  readonly onProtectorReject?: (reason: ProtectorRejectReason, err: Error, remote: string) => void
 }
 
 export function hostPortToMultiaddr(hp: HostPort): Multiaddr {

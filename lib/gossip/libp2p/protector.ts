@@ -60,7 +60,7 @@ export interface ProtectorInit {
   /** The handshake must finish within this. @default 5000 */
   readonly handshakeTimeoutMs?: number
   /** Called once per refused connection, for metrics and logs. */
-  readonly onReject?: (reason: ProtectorRejectReason, err: Error) => void
+  readonly onReject?: (reason: ProtectorRejectReason, err: Error, remote: string) => void
 }
 
 export class ProtectorError extends Error {
@@ -81,7 +81,7 @@ class PskProtector implements ConnectionProtector {
   readonly [Symbol.toStringTag] = 'dns-controller/pnet'
   private readonly psk: Uint8Array
   private readonly timeoutMs: number
-  private readonly onReject: (reason: ProtectorRejectReason, err: Error) => void
+  private readonly onReject: (reason: ProtectorRejectReason, err: Error, remote: string) => void
 
   constructor(init: ProtectorInit) {
     this.psk = init.psk
@@ -128,7 +128,7 @@ class PskProtector implements ConnectionProtector {
           : new ProtectorError('handshake-failed', `private network handshake failed: ${String(err)}`, {
               cause: err,
             })
-      this.onReject(e.reason, e)
+      this.onReject(e.reason, e, maConn.remoteAddr.toString())
       maConn.abort(e)
       throw e
     }
@@ -255,7 +255,7 @@ interface SealedInit {
   readonly maConn: MultiaddrConnection
   readonly sealer: Sealer
   readonly opener: Opener
-  readonly onReject: (reason: ProtectorRejectReason, err: Error) => void
+  readonly onReject: (reason: ProtectorRejectReason, err: Error, remote: string) => void
 }
 
 /** The protected connection handed to noise: plaintext above, sealed records below. */
@@ -264,7 +264,7 @@ class SealedConnection extends AbstractMultiaddrConnection {
   private readonly sealer: Sealer
   private readonly opener: Opener
   private readonly reader = new RecordReader()
-  private readonly onReject: (reason: ProtectorRejectReason, err: Error) => void
+  private readonly onReject: (reason: ProtectorRejectReason, err: Error, remote: string) => void
   private failed = false
 
   constructor(init: SealedInit) {
@@ -317,7 +317,7 @@ class SealedConnection extends AbstractMultiaddrConnection {
   private fail(reason: ProtectorRejectReason, err: Error): void {
     if (this.failed) return
     this.failed = true
-    this.onReject(reason, err)
+    this.onReject(reason, err, this.maConn.remoteAddr.toString())
     this.abort(err)
     this.maConn.abort(err)
   }

@@ -32,7 +32,17 @@ export interface HostsSink {
   update(view: ReplicaView): void
   /** Resolves when no write is pending; for tests and shutdown. */
   idle(): Promise<void>
+  /** The last write's outcome: `lastError` is set while writes fail (readiness, /state). */
+  status(): HostsSinkStatus
   stop(): void
+}
+
+export interface HostsSinkStatus {
+  readonly path: string
+  /** Why the last write failed; undefined once a write succeeds. */
+  readonly lastError?: string
+  /** ISO time of that failure. */
+  readonly lastErrorAt?: string
 }
 
 export function createHostsSink(init: HostsSinkInit, c: HostsSinkComponents): HostsSink {
@@ -61,6 +71,7 @@ export function createHostsSink(init: HostsSinkInit, c: HostsSinkComponents): Ho
   let stopped = false
   let waiters: (() => void)[] = []
   let last: ReplicaView | undefined
+  let lastError: { message: string; at: string } | undefined
   const resyncMs = init.resyncMs ?? 30_000
   const resync =
     resyncMs > 0
@@ -88,6 +99,7 @@ export function createHostsSink(init: HostsSinkInit, c: HostsSinkComponents): Ho
     try {
       const r = writeHostsFile(init.path, desired.hosts, init.zones)
       failures = 0
+      lastError = undefined
       writes.inc({ outcome: r.outcome })
       names.set(desired.hosts.size)
       for (const p of r.problems) {
@@ -98,6 +110,7 @@ export function createHostsSink(init: HostsSinkInit, c: HostsSinkComponents): Ho
         log.info('hosts file written', { path: init.path, names: desired.hosts.size })
     } catch (err) {
       writes.inc({ outcome: 'error' })
+      lastError = { message: errorMessage(err), at: new Date().toISOString() }
       pending ??= view
       const delay = backoffMs(failures++, rng, 500, 30_000)
       log.error('hosts file write failed', { path: init.path, err: errorMessage(err), retryMs: delay })
@@ -118,6 +131,10 @@ export function createHostsSink(init: HostsSinkInit, c: HostsSinkComponents): Ho
       scheduled === undefined || pending === undefined
         ? Promise.resolve()
         : new Promise<void>((resolve) => waiters.push(resolve)),
+    status: () => ({
+      path: init.path,
+      ...(lastError === undefined ? {} : { lastError: lastError.message, lastErrorAt: lastError.at }),
+    }),
     stop() {
       stopped = true
       if (resync !== undefined) clearInterval(resync)
