@@ -54,7 +54,7 @@ export async function fetchAgentState(from: HostPort, timeoutMs = 5000): Promise
   return body
 }
 
-/** Records as render prints them, then publishers and the peer count. */
+/** Records as render prints them, then publishers, the peer count and any sink's last error. */
 export function stateTable(s: AgentState): string {
   const records: ResolvedRecord[] = s.records.map((r) => ({
     name: r.name,
@@ -67,5 +67,9 @@ export function stateTable(s: AgentState): string {
     `${'PUBLISHER'.padEnd(idWidth)}  VERSION`,
     ...s.publishers.map((p) => `${p.id.padEnd(idWidth)}  ${p.version}`),
   ]
-  return `${recordsTable(records)}\n${pubs.join('\n')}\n\nPEERS  ${s.peers}\n`
+  const errors = Object.entries(s.sinks ?? {}).flatMap(([name, sink]) =>
+    sink?.lastError === undefined ? [] : [`${name.toUpperCase()} ERROR  ${sink.lastError}`],
+  )
+  const tail = errors.length === 0 ? '' : `\n${errors.join('\n')}\n`
+  return `${recordsTable(records)}\n${pubs.join('\n')}\n\nPEERS  ${s.peers}\n${tail}`
 }
