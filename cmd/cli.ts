@@ -5,6 +5,7 @@ import { commands } from './commands/index.ts'
 import { checkRawValues } from './flags/raw-values.ts'
 import type { TypedFlags } from './flags/raw-values.ts'
 import { unknownCommandMessage } from './suggest.ts'
+import { versionLine } from '../lib/util/version.ts'
 
 /** Exit statuses: 0 ok, 1 runtime failure, 2 bad usage or bad input. */
 export const EXIT_OK = 0
@@ -32,6 +33,12 @@ export async function runCli(argv: readonly string[]): Promise<number> {
   const names = commands.flatMap((c) =>
     typeof c.command === 'string' && c.command !== '$0' ? [c.command] : [],
   )
+  // Every command answers --version (before `--`), whatever else is on the line.
+  const end = argv.indexOf('--')
+  if ((end === -1 ? argv : argv.slice(0, end)).includes('--version')) {
+    process.stdout.write(`${versionLine()}\n`)
+    return EXIT_OK
+  }
   const first = argv[0]
   if (first !== undefined && !first.startsWith('-') && !names.includes(first)) {
     process.stderr.write(`dns-controller: ${unknownCommandMessage(first, names)}\n`)
@@ -43,6 +50,11 @@ export async function runCli(argv: readonly string[]): Promise<number> {
     .strict()
     .help()
     .version(false)
+    .option('version', {
+      type: 'boolean',
+      description: 'print the version and git commit, then exit',
+      global: true,
+    })
     .wrap(Math.min(120, process.stdout.columns ?? 100))
     .exitProcess(false)
     .fail((msg, err) => {

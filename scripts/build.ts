@@ -36,6 +36,7 @@
  */
 import { build } from 'esbuild'
 import type { Plugin } from 'esbuild'
+import { execFileSync } from 'node:child_process'
 import { createRequire } from 'node:module'
 import { dirname, join, resolve } from 'node:path'
 import { rmSync } from 'node:fs'
@@ -170,8 +171,19 @@ export async function bundle(outdir: string): Promise<void> {
       js: "import { createRequire as __dnscRequire } from 'node:module';const require=__dnscRequire(import.meta.url);",
     },
     plugins: [builtinPlugin(), trimPlugin()],
+    // `--version` and the start-up line name the commit the bundle was built from.
+    define: { DNSC_BUILD_COMMIT: JSON.stringify(gitCommit()) },
   })
   if (result.errors.length > 0) throw new Error(`esbuild: ${result.errors.length} errors`)
+}
+
+/** The checkout's commit (12 hex digits), or 'unknown' outside git. */
+function gitCommit(): string {
+  try {
+    return execFileSync('git', ['rev-parse', '--short=12', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim()
+  } catch {
+    return 'unknown'
+  }
 }
 
 if (import.meta.main) {

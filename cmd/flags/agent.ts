@@ -10,6 +10,8 @@ import type { HostPort } from '../../lib/util/hostport.ts'
 import type { GossipNetworks } from '../../lib/gossip/network-config.ts'
 import { AGENT_GOSSIP, checkGossipFiles, fileChecker, gossipConfigFromArgs, gossipFlags } from './gossip.ts'
 import { intFlag, listFlag, stringFlag } from './values.ts'
+import { logFormatFlag, logFormatFromArgs } from './logging.ts'
+import type { LogFormat } from '../../lib/util/log.ts'
 
 export const DEFAULT_TRUSTED_PUBLISHER_KEY_FILE = '/etc/dns-controller/trust/publisher.pub'
 export const DEFAULT_STATE_DIR = '/var/lib/dns-controller'
@@ -63,6 +65,7 @@ export const agentFlags = {
     description:
       'seconds after start without a live snapshot from a trusted publisher before /readyz fails (wrong key or trust file, no controller); 0 = never',
   },
+  ...logFormatFlag,
   v: { type: 'number', default: 2, description: 'log verbosity (4 and above logs every event)' },
 } as const satisfies Record<string, Options>
 
@@ -79,6 +82,7 @@ export interface AgentConfig {
   /** 0: off. */
   readonly publisherTimeoutSeconds: number
   readonly verbosity: number
+  readonly logFormat: LogFormat
   readonly warnings: readonly string[]
 }
 
@@ -140,6 +144,7 @@ export function agentConfigFromArgs(args: Readonly<Record<string, unknown>>): Ag
     ...(metricsListen === undefined ? {} : { metricsListen }),
     publisherTimeoutSeconds: intFlag(args['publisher-timeout'] ?? 300, 'publisher-timeout', 0, 86_400),
     verbosity: intFlag(args['v'] ?? 2, 'v', 0, 10),
+    logFormat: logFormatFromArgs(args),
     warnings: Object.freeze(warnings),
   })
 }

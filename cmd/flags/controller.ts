@@ -19,6 +19,7 @@ import {
 } from './gossip.ts'
 import { recordConfigFromArgs, recordFlags } from './records.ts'
 import { boolFlag, intFlag, stringFlag } from './values.ts'
+import { logFormatFlag, logFormatFromArgs } from './logging.ts'
 
 export const DEFAULT_PUBLISHER_KEY_FILE = '/etc/dns-controller/publisher/publisher.key'
 /** kOps' registered provider ids; each gets a clear "gossip only" error. */
@@ -84,6 +85,7 @@ export const controllerFlags = {
   },
   'leader-elect-namespace': { type: 'string', default: 'kube-system', description: 'namespace of the Lease' },
   'leader-elect-name': { type: 'string', default: 'dns-controller', description: 'name of the Lease' },
+  ...logFormatFlag,
   v: {
     type: 'number',
     default: 2,
@@ -167,6 +169,7 @@ export function controllerConfigFromArgs(args: Readonly<Record<string, unknown>>
     leaderElection: Object.freeze({ enabled: elect, namespace: leNamespace, name: leName }),
     ...(metrics === undefined ? {} : { metricsListen: metrics }),
     verbosity: intFlag(args['v'] ?? 2, 'v', 0, 10),
+    logFormat: logFormatFromArgs(args),
     warnings: Object.freeze(warnings),
   })
 }

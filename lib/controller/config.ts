@@ -3,6 +3,7 @@
  * function), validated there, frozen from then on.
  */
 import type { GossipNetworks } from '../gossip/network-config.ts'
+import type { LogFormat } from '../util/log.ts'
 import type { PipelineOptions } from '../records/pipeline.ts'
 import type { ZoneRules } from '../records/zones.ts'
 import type { HostPort } from '../util/hostport.ts'
@@ -37,6 +38,8 @@ export interface ControllerConfig {
   readonly metricsListen?: HostPort
   /** klog-style `-v`. @default 2 */
   readonly verbosity: number
+  /** `--log-format`. @default 'text' */
+  readonly logFormat: LogFormat
   /** Accepted kOps settings that do nothing here; log them at start. */
   readonly warnings: readonly string[]
 }

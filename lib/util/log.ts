@@ -30,12 +30,36 @@ function render(fields: Fields | undefined): string {
   return out
 }
 
-export function createLogger(opts: { verbosity?: number; component?: string; sink?: LogSink } = {}): Logger {
+export type LogFormat = 'text' | 'json'
+
+const LEVELS: Readonly<Record<string, string>> = { E: 'error', W: 'warn', I: 'info', D: 'debug' }
+
+/** One JSON object per line for log pipelines: time, level, component, msg, then the fields. */
+function jsonLine(level: string, component: string, msg: string, fields: Fields | undefined): string {
+  const out: Record<string, unknown> = {
+    time: new Date().toISOString(),
+    level: LEVELS[level],
+    component,
+    msg,
+  }
+  for (const [k, v] of Object.entries(fields ?? {}))
+    if (v !== undefined && !(k in out)) out[k] = v instanceof Error ? v.message : v
+  return `${JSON.stringify(out)}\n`
+}
+
+export function createLogger(
+  opts: { verbosity?: number; component?: string; sink?: LogSink; format?: LogFormat } = {},
+): Logger {
   const verbosity = opts.verbosity ?? 2
   const sink = opts.sink ?? stderrSink
   const component = opts.component ?? 'main'
+  const format = opts.format ?? 'text'
   const line = (level: string, msg: string, fields?: Fields): void =>
-    sink.write(`${new Date().toISOString()} ${level} ${component}: ${msg}${render(fields)}\n`)
+    sink.write(
+      format === 'json'
+        ? jsonLine(level, component, msg, fields)
+        : `${new Date().toISOString()} ${level} ${component}: ${msg}${render(fields)}\n`,
+    )
   return {
     error: (m, f) => line('E', m, f),
     warn: (m, f) => line('W', m, f),
@@ -43,7 +67,7 @@ export function createLogger(opts: { verbosity?: number; component?: string; sin
     debug: (m, f) => {
       if (verbosity >= 4) line('D', m, f)
     },
-    child: (c) => createLogger({ verbosity, sink, component: `${component}/${c}` }),
+    child: (c) => createLogger({ verbosity, sink, format, component: `${component}/${c}` }),
   }
 }
 

@@ -136,6 +136,12 @@ for (const [version, kopsArgs] of Object.entries(KOPS_CONTROLLER_ARGS)) {
       const secondary = kopsArgs.find((a) => a.startsWith('--gossip-protocol-secondary='))
       if (secondary !== undefined) assert.equal(log.split(`${secondary} is ignored`).length - 1, 1, log)
       assert.doesNotMatch(log, /\n\s+at /, 'no stack trace in the log')
+      // The start-up line: version, commit, the effective configuration without the secret.
+      assert.match(log, / I controller: starting version=\S+ commit=[0-9a-f]{12} config="\S*gossip/)
+      if (secret !== undefined) {
+        assert.ok(!log.includes(secret), 'the gossip secret is not logged')
+        assert.match(log, /secret\\":\\"<redacted>/)
+      }
     },
   )
 }
