@@ -3,9 +3,12 @@
  * loopback, each with its own gossip port, DNS port and hosts file in a temp dir (lib/demo/run.ts).
  */
 import { existsSync } from 'node:fs'
-import { join } from 'node:path'
+import { join, resolve } from 'node:path'
 import type { CommandModule } from 'yargs'
 import { DEMO_DEFAULT_AGENTS, DEMO_MAX_AGENTS, portCount } from '../../lib/demo/plan.ts'
+
+/** docs/demo.md and examples/cluster.yaml are written for this name. */
+const DEMO_CLUSTER_NAME = 'demo.k8s.local'
 import { ConfigError } from '../../lib/util/errors.ts'
 import { intFlag, stringFlag } from '../flags/values.ts'
 import { keygen } from './keygen.ts'
@@ -32,24 +35,54 @@ export const demoFlags = {
   },
   'cluster-name': {
     type: 'string',
-    defaultDescription: 'none',
+    default: DEMO_CLUSTER_NAME,
     description:
-      "the controller's --cluster-name: api.internal.<name> from the default/kubernetes EndpointSlice",
+      "the controller's --cluster-name: api.internal.<name> from the default/kubernetes EndpointSlice (empty: off)",
   },
 } as const
 
-/** Resolves with the signal's name at the first SIGINT or SIGTERM. */
-function stopSignal(): Promise<string> {
-  return new Promise((resolve) => {
-    process.once('SIGTERM', () => resolve('SIGTERM'))
-    process.once('SIGINT', () => resolve('SIGINT'))
+/**
+ * Resolves with the reason to stop: the first SIGINT or SIGTERM, or a closed stdout (`| head`
+ * exited). After EPIPE nothing more is written, and the demo still stops its children and
+ * removes its temp dir (it holds private keys) instead of dying on the unhandled error.
+ */
+function stopReason(): { stopped: Promise<string>; out: (text: string) => void } {
+  let broken = false
+  const stopped = new Promise<string>((resolve) => {
+    // `on`, not `once`: a second Ctrl-C must not kill the demo while it removes its temp dir.
+    process.on('SIGTERM', () => resolve('SIGTERM'))
+    process.on('SIGINT', () => resolve('SIGINT'))
+    process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+      broken = true
+      resolve(err.code === 'EPIPE' ? 'output closed' : `output error ${err.code ?? err.message}`)
+    })
   })
+  return {
+    stopped,
+    out: (text) => {
+      if (!broken) process.stdout.write(text)
+    },
+  }
+}
+
+/** How a user runs this CLI: `npx dns-controller` from a checkout, else node and the entry file. */
+function runHint(cli: string): string {
+  const root = resolve(import.meta.dirname, '../..')
+  const inCheckout =
+    cli === join(root, 'cmd/dns-controller.ts') || cli === join(root, 'bin/dns-controller.js')
+  return inCheckout && resolve(process.cwd()) === root ? 'npx dns-controller' : `${process.execPath} ${cli}`
 }
 
 export const demoCommand: CommandModule = {
   command: 'demo',
   describe: 'run the embedded demonstration: a controller and agents on loopback, then say what to dig',
-  builder: (y) => y.options(demoFlags).example('$0 demo --agents 5', 'five agents'),
+  builder: (y) =>
+    y
+      .options(demoFlags)
+      .example('$0 demo --agents 5', 'five agents')
+      .epilog(
+        'In a checkout: npm start runs this demo; npx dns-controller --help lists every command (agent, render, keygen, state), docs/demo.md explains the demo.',
+      ),
   handler: async (argv) => {
     const from = stringFlag(argv['from']) ?? DEFAULT_EXAMPLE
     if (!existsSync(from)) throw new ConfigError('from', `${from}: no such file`)
@@ -57,7 +90,7 @@ export const demoCommand: CommandModule = {
     const baseArg = argv['base-port']
     const basePort =
       baseArg === undefined ? undefined : intFlag(baseArg, 'base-port', 1024, 65535 - portCount(agents) + 1)
-    const clusterName = stringFlag(argv['cluster-name'])?.trim()
+    const clusterName = stringFlag(argv['cluster-name'])?.trim() ?? DEMO_CLUSTER_NAME
     const cli = process.argv[1]
     if (cli === undefined) throw new Error('bug: no entry script in process.argv')
     // Loaded here, not at the top: it brings child_process, which no other command needs.
@@ -67,14 +100,14 @@ export const demoCommand: CommandModule = {
         from,
         agents,
         ...(basePort === undefined ? {} : { basePort }),
-        ...(clusterName === undefined || clusterName === '' ? {} : { clusterName }),
+        ...(clusterName === '' ? {} : { clusterName }),
         node: process.execPath,
         cli,
+        hint: runHint(cli),
         keygen: async (dir) => {
           await keygen({ out: dir, force: false })
         },
-        stopped: stopSignal(),
-        out: (text) => process.stdout.write(text),
+        ...stopReason(),
       })
     } catch (err) {
       if (err instanceof PortsBusyError) throw new ConfigError('base-port', err.message, { cause: err })

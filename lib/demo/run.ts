@@ -7,7 +7,7 @@
  * Exit status: 0 when stopped by a signal and every child stopped cleanly; 1 when a child failed,
  * the agents did not converge in time, or a child did not stop cleanly.
  */
-import { mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { fetchAgentState } from '../agent/state-client.ts'
@@ -34,6 +34,8 @@ export interface DemoInit {
   /** The node binary and this CLI's entry file, to start the children. */
   readonly node: string
   readonly cli: string
+  /** How to run this CLI from the user's shell, for the printed hints. @default `${node} ${cli}` */
+  readonly hint?: string
   /** Writes gossip.psk, publisher.key and publisher.pub into a directory (keygen). */
   readonly keygen: (dir: string) => Promise<void>
   /** Resolves with the signal's name when the demo should stop. */
@@ -113,7 +115,7 @@ function tryLines(plan: DemoPlan, state: AgentState, from: string, cli: string, 
   if (first !== undefined) {
     const port = first.dns.split(':')[1]
     if (other !== undefined) lines.push(`  dig @127.0.0.1 -p ${port} +tcp ${other.name}`)
-    lines.push(`  node ${cli} state --from ${first.metrics}`)
+    lines.push(`  ${cli} state --from ${first.metrics}`)
   }
   lines.push(
     '',
@@ -195,6 +197,10 @@ async function session(
   spawn(plan.controller)
   for (const a of plan.agents) spawn(a)
   out(summary(plan, from, dir))
+  const controllerLog = logFollower(plan.controller.log)
+  const showProblems = async (): Promise<void> => {
+    for (const l of await controllerLog()) out(`  controller ${l}\n`)
+  }
   const died = Promise.race(children.map((c) => c.exited))
   let dead: ChildExit | undefined
   void died.then((e) => (dead = e))
@@ -247,7 +253,8 @@ async function session(
   }
   const n = plan.agents.length
   out(`${everyAgent(n)} ${n === 1 ? 'holds' : 'hold'} the snapshot, ${Date.now() - started} ms after start\n`)
-  out(tryLines(plan, first, init.from, init.cli, dir))
+  await showProblems()
+  out(tryLines(plan, first, init.from, init.hint ?? `${init.node} ${init.cli}`, dir))
 
   // Follow: report each new snapshot once every agent holds it.
   let shown = first.records
@@ -255,6 +262,7 @@ async function session(
   while (stop.reason === undefined) {
     if (dead !== undefined) throw new ChildDied(dead, children)
     await sleep(pollMs)
+    await showProblems()
     states = await Promise.all(plan.agents.map((a) => readState(a.metrics)))
     const v = converged(states)
     if (v === undefined || v === shownVersion) continue
@@ -275,6 +283,32 @@ async function session(
     shownVersion = v
   }
   return 0
+}
+
+/**
+ * New warning and error lines of a child's log since the last call, shortened for the window:
+ * a YAML error or a record problem explains why an edit changed nothing.
+ */
+export function logFollower(path: string): () => Promise<string[]> {
+  let offset = 0
+  let partial = ''
+  return async () => {
+    let text: string
+    try {
+      const buf = await readFile(path)
+      if (buf.length < offset) offset = 0
+      text = partial + buf.subarray(offset).toString('utf8')
+      offset = buf.length
+    } catch {
+      return []
+    }
+    const lines = text.split('\n')
+    partial = lines.pop() ?? ''
+    return lines.flatMap((l) => {
+      const m = /^\S+ ([WE]) [^:]+: (.*)$/.exec(l)
+      return m === null ? [] : [`${m[1] === 'E' ? 'error' : 'warning'}: ${m[2]}`]
+    })
+  }
 }
 
 class ChildDied extends Error {
