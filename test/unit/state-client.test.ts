@@ -1,6 +1,6 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { stateTable } from '../../lib/agent-state.ts'
+import { stateTable } from '../../lib/agent/state-client.ts'
 
 const base = {
   records: [{ name: 'a.k8s.local', type: 'A', values: ['10.0.0.1'], ttl: 60 }],
