@@ -266,7 +266,7 @@ export function createAgent(init: AgentInit, c: AgentComponents): Agent {
         ? {}
         : {
             dns: {
-              listen: formatHostPort(init.dnsListen),
+              listen: formatHostPort(dns?.address ?? init.dnsListen),
               ...(cache.skipped.length === 0
                 ? {}
                 : {

@@ -92,6 +92,7 @@ test(
       records: [{ name: 'api.internal.c.k8s.local', type: 'A', values: ['10.0.0.2', '10.0.0.3'], ttl: 60 }],
       publishers: [{ id: 'ab'.repeat(32), version: '2.0' }],
       peers: 3,
+      sinks: { hosts: { path: hostsFile }, dns: { listen: `127.0.0.1:${dnsPort}` } },
     })
     const metrics = await (await fetch(`${base}/metrics`)).text()
     assert.match(
