@@ -15,11 +15,12 @@
  * | EDNS version other than 0               | BADVERS (RFC 6891 §6.1.3)               |
  * | class other than IN, zone transfers     | REFUSED                                 |
  * | name inside our zones                   | from the cache, AA set                  |
+ * | ... not there, a wildcard covers it     | the wildcard's answer (RFC 4592), AA    |
  * | ... before the first verified replica   | SERVFAIL (not a cacheable NXDOMAIN)     |
  * | name outside our zones                  | forwarded with --upstream, else REFUSED |
  */
 import type { AnswerCache } from './cache.ts'
-import { zoneTail } from './cache.ts'
+import { wildcardFor, zoneTail } from './cache.ts'
 import { answerLimit, assemble, CLASS_IN, headerOnly, parseFast, RCODE, RCODE_BADVERS } from './wire.ts'
 import type { Query, Tail } from './wire.ts'
 import { parseSlow } from './slow.ts'
@@ -53,7 +54,11 @@ export function answerQuery(q: Query, transport: Transport, cache: AnswerCache, 
   const entry = cache.names.get(q.key)
   if (entry !== undefined && cache.serving) return out(entry.tails.get(q.qtype) ?? entry.other, true)
   const nx = zoneTail(cache, q.key)
-  if (nx !== undefined) return cache.serving ? out(nx, true) : out(bare(RCODE.SERVFAIL), false)
+  if (nx !== undefined && !cache.serving) return out(bare(RCODE.SERVFAIL), false)
+  if (nx !== undefined) {
+    const wild = wildcardFor(cache, q.key)
+    return wild === undefined ? out(nx, true) : out(wild.tails.get(q.qtype) ?? wild.other, true)
+  }
   if (forward) return { kind: 'forward', query: q }
   return out(bare(RCODE.REFUSED), false)
 }

@@ -11,6 +11,13 @@
  * | ANY                                          | one RRset only (RFC 8482)                     |
  * | name exists (or has names below it), no type | NODATA: NOERROR, SOA in authority             |
  * | name does not exist, inside a zone           | NXDOMAIN, SOA in authority                    |
+ * | ... but `*.<closest encloser>` exists        | the wildcard's answer, owned by the query name |
+ *
+ * Wildcards follow RFC 4592: a wildcard answers only names below its parent that do not exist
+ * (an existing name, or an empty non-terminal, is never covered), and the closest encloser is
+ * the nearest existing ancestor of the query name. Its answers are owned by the question
+ * (compression pointer 12), so one encoded tail serves every name it covers. A CNAME found
+ * through a wildcard is answered alone; the resolver follows it.
  *
  * Tails (the sections after the question) of positive answers are encoded after a question with
  * the same name, so dns2's compression pointers into the question (offset 12) hold for any query
@@ -45,6 +52,8 @@ export interface NameEntry {
 
 export interface AnswerCache {
   readonly names: ReadonlyMap<string, NameEntry>
+  /** Wire key of a wildcard's parent (`apps.zone` for `*.apps.zone`) → its synthesized answers. */
+  readonly wildcards: ReadonlyMap<string, NameEntry>
   /** Zone key → NXDOMAIN tail. */
   readonly nxdomain: ReadonlyMap<string, Tail>
   /** The records the cache was built from, in a canonical form, to skip identical rebuilds. */
@@ -106,6 +115,27 @@ function encodeTail(
     nscount: authorities.length,
     bytes: Uint8Array.from(buf.subarray(skip)),
   }
+}
+
+/** A CNAME RR owned by the question name (pointer 12), its target written in full. */
+function cnameTail(r: ResolvedRecord): Tail {
+  const target = Buffer.from(nameKey(r.values[0] ?? ''), 'latin1')
+  const ttl = Math.min(r.ttlSeconds >>> 0, 0x7fffffff)
+  const head = [0xc0, 0x0c, 0, TYPE.CNAME, CLASS_IN >> 8, CLASS_IN & 0xff]
+  const rest = [ttl >>> 24, (ttl >>> 16) & 0xff, (ttl >>> 8) & 0xff, ttl & 0xff, target.length >> 8]
+  const bytes = Uint8Array.from([...head, ...rest, target.length & 0xff, ...target])
+  return { rcode: RCODE.NOERROR, ancount: 1, nscount: 0, bytes }
+}
+
+/** The answers a wildcard gives for names it covers, by type. */
+function wildcardEntry(d: Data, nodata: Tail): NameEntry {
+  const cname =
+    d.a === undefined && d.aaaa === undefined && d.cname !== undefined ? cnameTail(d.cname) : undefined
+  const tails = new Map<number, Tail>()
+  if (d.a !== undefined) tails.set(TYPE.A, addressTail(d.a))
+  if (d.aaaa !== undefined) tails.set(TYPE.AAAA, addressTail(d.aaaa))
+  if (cname !== undefined) tails.set(TYPE.CNAME, cname)
+  return { tails, other: cname ?? nodata }
 }
 
 export function buildCache(records: readonly ResolvedRecord[], init: CacheInit): AnswerCache {
@@ -184,7 +214,16 @@ export function buildCache(records: readonly ResolvedRecord[], init: CacheInit):
     return encodeTail(name, RCODE.NOERROR, answers, [])
   }
   const names = new Map<string, NameEntry>()
+  const wildcards = new Map<string, NameEntry>()
   const skipped: { name: string; reason: string }[] = []
+  for (const [name, d] of data) {
+    if (!name.startsWith('*.')) continue
+    try {
+      wildcards.set(nameKey(name.slice(2)), wildcardEntry(d, nodata.get(zoneOf(name, zones) ?? '')!))
+    } catch (err) {
+      skipped.push({ name, reason: err instanceof Error ? err.message : String(err) })
+    }
+  }
   for (const name of existing) {
     try {
       const zone = zoneOf(name, zones) ?? ''
@@ -221,12 +260,26 @@ export function buildCache(records: readonly ResolvedRecord[], init: CacheInit):
   }
   return {
     names,
+    wildcards,
     nxdomain,
     fingerprint: fingerprintOf(records, zones),
     serial: init.serial,
     serving: init.serving ?? true,
     skipped,
   }
+}
+
+/**
+ * The wildcard answers covering `key`, a name not in the cache: the closest encloser is its
+ * nearest ancestor that exists; only a wildcard directly below that one applies (RFC 4592 §3.3.1).
+ */
+export function wildcardFor(cache: AnswerCache, key: string): NameEntry | undefined {
+  if (cache.wildcards.size === 0) return undefined
+  for (const off of labelOffsets(key).slice(1)) {
+    const ancestor = key.slice(off)
+    if (cache.names.has(ancestor)) return cache.wildcards.get(ancestor)
+  }
+  return undefined
 }
 
 /** The NXDOMAIN tail of the zone that contains `key`, or undefined when we are not authoritative. */

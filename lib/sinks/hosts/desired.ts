@@ -1,7 +1,9 @@
 /**
  * What the hosts block should hold for a replica: name → addresses for every name inside our
  * zones. A and AAAA of one name are combined (as kOps did); a CNAME is flattened to the addresses
- * its chain reaches inside our data, and skipped when the chain ends elsewhere.
+ * its chain reaches inside our data, and skipped when the chain ends elsewhere. Wildcard names
+ * (`*.apps.example.local`) are served by DNS only: a hosts file has no wildcards, and a literal
+ * `*.…` line would match nothing a program asks for.
  */
 import type { ResolvedRecord } from '../../records/types.ts'
 import { MAX_CNAME_CHAIN, zoneOf } from '../zones.ts'
@@ -10,6 +12,12 @@ export interface DesiredHosts {
   readonly hosts: ReadonlyMap<string, readonly string[]>
   /** CNAMEs whose chain did not end at addresses in our data. */
   readonly unresolved: readonly string[]
+  /** Wildcard names in our zones, left out of the file. */
+  readonly wildcards: readonly string[]
+}
+
+export function isWildcard(name: string): boolean {
+  return name.startsWith('*.')
 }
 
 export function desiredHosts(records: readonly ResolvedRecord[], zones: readonly string[]): DesiredHosts {
@@ -38,12 +46,17 @@ export function desiredHosts(records: readonly ResolvedRecord[], zones: readonly
   }
   const hosts = new Map<string, readonly string[]>()
   const unresolved: string[] = []
+  const wildcards: string[] = []
   const names = new Set([...addrs.keys(), ...cnames.keys()])
   for (const name of [...names].sort()) {
     if (zoneOf(name, zones) === undefined) continue
+    if (isWildcard(name)) {
+      wildcards.push(name)
+      continue
+    }
     const a = resolve(name)
     if (a === undefined) unresolved.push(name)
     else hosts.set(name, [...new Set(a)].sort())
   }
-  return { hosts, unresolved }
+  return { hosts, unresolved, wildcards }
 }

@@ -59,12 +59,19 @@ export function createHostsSink(init: HostsSinkInit, c: HostsSinkComponents): Ho
     labelNames: ['kind'],
     registers: [c.registry],
   })
+  const skipped = new Counter({
+    name: 'dns_controller_hosts_skipped_names_total',
+    help: 'Published names left out of the hosts file, by reason (wildcard: served by DNS only); each name counted once.',
+    labelNames: ['reason'],
+    registers: [c.registry],
+  })
   const names = new Gauge({
     name: 'dns_controller_hosts_names',
     help: 'Names this agent keeps in the hosts block.',
     registers: [c.registry],
   })
   const rng = randomRng()
+  const reportedWildcards = new Set<string>()
   let pending: ReplicaView | undefined
   let scheduled: NodeJS.Immediate | NodeJS.Timeout | undefined
   let failures = 0
@@ -96,6 +103,12 @@ export function createHostsSink(init: HostsSinkInit, c: HostsSinkComponents): Ho
     pending = undefined
     const desired = desiredHosts(view.records, init.zones)
     for (const name of desired.unresolved) log.debug('cname not written: chain leaves our data', { name })
+    for (const name of desired.wildcards) {
+      if (reportedWildcards.has(name)) continue
+      reportedWildcards.add(name)
+      skipped.inc({ reason: 'wildcard' })
+      log.info('wildcard name not written to the hosts file (DNS answers it)', { name })
+    }
     try {
       const r = writeHostsFile(init.path, desired.hosts, init.zones)
       failures = 0

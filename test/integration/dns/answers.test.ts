@@ -147,6 +147,62 @@ describe('dns answers (dig)', { timeout: 60_000 }, () => {
       answer: ['www.example.test. 60 IN A 192.0.2.10'],
       authority: [],
     },
+    {
+      name: 'wildcard: a name below its parent gets its records, owned by the query name',
+      args: ['foo.apps.c.k8s.local', 'A'],
+      status: 'NOERROR',
+      answer: ['foo.apps.c.k8s.local. 60 IN A 10.2.0.1'],
+      authority: [],
+    },
+    {
+      name: 'wildcard: also several labels below the closest encloser',
+      args: ['a.b.apps.c.k8s.local', 'A'],
+      status: 'NOERROR',
+      answer: ['a.b.apps.c.k8s.local. 60 IN A 10.2.0.1'],
+      authority: [],
+    },
+    {
+      name: 'wildcard: an existing name is answered from its own records',
+      args: ['exists.apps.c.k8s.local', 'A'],
+      status: 'NOERROR',
+      answer: ['exists.apps.c.k8s.local. 60 IN A 10.2.0.9'],
+      authority: [],
+    },
+    {
+      name: 'wildcard: below an existing name the closest encloser has no wildcard: NXDOMAIN',
+      args: ['x.exists.apps.c.k8s.local', 'A'],
+      status: 'NXDOMAIN',
+      answer: [],
+      authority: [SOA],
+    },
+    {
+      name: 'wildcard: a type it lacks is NODATA',
+      args: ['foo.apps.c.k8s.local', 'AAAA'],
+      status: 'NOERROR',
+      answer: [],
+      authority: [SOA],
+    },
+    {
+      name: 'wildcard: its parent is an empty non-terminal (NODATA), not covered',
+      args: ['apps.c.k8s.local', 'A'],
+      status: 'NOERROR',
+      answer: [],
+      authority: [SOA],
+    },
+    {
+      name: 'wildcard: the literal owner name matches itself',
+      args: ['*.apps.c.k8s.local', 'A'],
+      status: 'NOERROR',
+      answer: ['*.apps.c.k8s.local. 60 IN A 10.2.0.1'],
+      authority: [],
+    },
+    {
+      name: 'wildcard CNAME: answered alone, for the resolver to follow',
+      args: ['x.web.c.k8s.local', 'A'],
+      status: 'NOERROR',
+      answer: ['x.web.c.k8s.local. 30 IN CNAME api.internal.c.k8s.local.'],
+      authority: [],
+    },
   ]
   for (const c of cases) {
     test(c.name, async () => {

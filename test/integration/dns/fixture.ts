@@ -33,6 +33,10 @@ export const RECORDS: readonly ResolvedRecord[] = [
     'A',
     Array.from({ length: 60 }, (_, i) => `10.1.0.${i + 1}`),
   ),
+  // Wildcards (RFC 4592): one with an existing name beside it, one that is a CNAME.
+  rec('*.apps.c.k8s.local', 'A', ['10.2.0.1']),
+  rec('exists.apps.c.k8s.local', 'A', ['10.2.0.9']),
+  rec('*.web.c.k8s.local', 'CNAME', ['api.internal.c.k8s.local'], 30),
   rec('www.example.test', 'A', ['192.0.2.10']),
   rec('outside.example.org', 'A', ['192.0.2.99']),
 ]

@@ -45,3 +45,28 @@ test('hosts sink: a missing file is an error and is counted (never created)', as
   await sink.idle()
   assert.match(await registry.metrics(), /dns_controller_hosts_writes_total\{outcome="error"\} 1\n/)
 })
+
+test('hosts sink: wildcard names stay out of the file, counted once per name', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'hosts-sink-'))
+  t.after(() => rmSync(dir, { recursive: true, force: true }))
+  const path = join(dir, 'hosts')
+  writeFileSync(path, '127.0.0.1 localhost\n')
+  const registry = new Registry()
+  const sink = createHostsSink({ path, zones: ['local'] }, { log: silentLogger, registry })
+  t.after(() => sink.stop())
+  const wild: ReplicaView = {
+    records: [
+      { name: '*.apps.c.local', type: 'A', values: ['10.2.0.1'], ttlSeconds: 60 },
+      { name: 'api.c.local', type: 'A', values: ['10.0.0.1'], ttlSeconds: 60 },
+    ],
+    publishers: [],
+  }
+  sink.update(wild)
+  await sink.idle()
+  sink.update({ ...wild, records: [...wild.records] })
+  await sink.idle()
+  const text = readFileSync(path, 'utf8')
+  assert.match(text, /10\.0\.0\.1\tapi\.c\.local/)
+  assert.doesNotMatch(text, /\*|10\.2\.0\.1/)
+  assert.match(await registry.metrics(), /dns_controller_hosts_skipped_names_total\{reason="wildcard"\} 1\n/)
+})
