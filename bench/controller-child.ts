@@ -7,7 +7,7 @@
  * With BENCH_GOSSIP set, records also go out through a real gossip node (the agent is the parent).
  */
 import { Registry } from 'prom-client'
-import { Controller } from '../lib/controller.ts'
+import { Controller } from '../lib/controller/loop.ts'
 import type { Publisher } from '../lib/gossip/api.ts'
 import { openKubeApi } from '../lib/k8s/https-api.ts'
 import { kubeWiring } from '../lib/k8s/wiring.ts'

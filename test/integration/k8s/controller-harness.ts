@@ -3,7 +3,7 @@
  * MemoryPublisher. `DNSC_TEST_LOG=1` prints its logs.
  */
 import { Registry } from 'prom-client'
-import { Controller } from '../../../lib/controller.ts'
+import { Controller } from '../../../lib/controller/loop.ts'
 import { createKubeApi } from '../../../lib/k8s/client.ts'
 import { openKubeApi } from '../../../lib/k8s/https-api.ts'
 import { kubeWiring } from '../../../lib/k8s/wiring.ts'

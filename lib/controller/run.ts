@@ -1,52 +1,35 @@
 /**
- * The controller command's run part: validated flags in, a running controller out, until SIGINT or
- * SIGTERM. Flags are parsed in controller.ts; the gossip publisher is built by the caller.
+ * The controller process, wired in one place: its configuration (as cmd/flags/controller.ts makes
+ * it) in, a running controller out, until `stopped` resolves. The command only turns flags into
+ * the config and signals into `stopped`; tests pass another publisher.
  *
  * Stop order matters: the Lease is released first (another replica takes over at once), then the
  * watchers stop, then the ops server and the publisher.
  */
-import { readFileSync } from 'node:fs'
 import { hostname } from 'node:os'
 import { randomBytes } from 'node:crypto'
 import { Registry, collectDefaultMetrics } from 'prom-client'
-import { Controller } from '../../lib/controller.ts'
-import type { Publisher } from '../../lib/gossip/api.ts'
-import { startOpsServer } from '../../lib/http/ops-server.ts'
-import type { OpsServer } from '../../lib/http/ops-server.ts'
-import type { KubeApi } from '../../lib/k8s/client.ts'
-import { openKubeApi } from '../../lib/k8s/https-api.ts'
-import { kubeWiring } from '../../lib/k8s/wiring.ts'
-import type { KubeWiring } from '../../lib/k8s/wiring.ts'
-import type { PipelineOptions } from '../../lib/records/pipeline.ts'
-import { FileSource } from '../../lib/sources/file.ts'
-import { ManifestError } from '../../lib/sources/manifest.ts'
-import { randomRng, systemClock } from '../../lib/util/clock.ts'
-import { ConfigError, errorMessage } from '../../lib/util/errors.ts'
-import type { HostPort } from '../../lib/util/hostport.ts'
-import type { Startable } from '../../lib/util/lifecycle.ts'
-import type { Logger } from '../../lib/util/log.ts'
-import { listenConfigError } from '../../lib/util/listen-errors.ts'
-import type { ListenFlag } from '../../lib/util/listen-errors.ts'
-
-const SA_NAMESPACE_FILE = '/var/run/secrets/kubernetes.io/serviceaccount/namespace'
-
-export interface ControllerRunConfig {
-  readonly pipeline: PipelineOptions
-  readonly watchNamespace?: string
-  /** `--from FILE`: read objects from a manifest instead of a cluster. */
-  readonly from?: string
-  /** `--kubeconfig PATH`; undefined: in-cluster config. */
-  readonly kubeconfig?: string
-  /** Undefined: on with a cluster, off with --from. */
-  readonly leaderElect?: boolean
-  /** Default: the pod's namespace in a cluster, else kube-system. */
-  readonly leaderElectNamespace?: string
-  /** @default 'dns-controller' */
-  readonly leaderElectName?: string
-  readonly metricsListen?: HostPort
-  /** The gossip listen flags, so a port in use is reported by its flag. */
-  readonly gossipListens?: readonly ListenFlag[]
-}
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import { networksInit } from '../gossip/from-flags.ts'
+import { loadSigner } from '../gossip/keys.ts'
+import { createGossipNode } from '../gossip/node.ts'
+import { Controller } from './loop.ts'
+import type { ControllerConfig } from './config.ts'
+import type { Publisher } from '../gossip/api.ts'
+import { startOpsServer } from '../http/ops-server.ts'
+import type { OpsServer } from '../http/ops-server.ts'
+import type { KubeApi } from '../k8s/client.ts'
+import { openKubeApi } from '../k8s/https-api.ts'
+import { kubeWiring } from '../k8s/wiring.ts'
+import type { KubeWiring } from '../k8s/wiring.ts'
+import { FileSource } from '../sources/file.ts'
+import { ManifestError } from '../sources/manifest.ts'
+import { randomRng, systemClock } from '../util/clock.ts'
+import { ConfigError, errorMessage } from '../util/errors.ts'
+import type { Startable } from '../util/lifecycle.ts'
+import type { Logger } from '../util/log.ts'
+import { listenConfigError } from '../util/listen-errors.ts'
+import type { ListenFlag } from '../util/listen-errors.ts'
 
 export interface ControllerRunDeps {
   readonly log: Logger
@@ -54,6 +37,23 @@ export interface ControllerRunDeps {
   readonly publisher: (registry: Registry, log: Logger) => Publisher & Startable
   /** Resolves when the process should stop (SIGINT/SIGTERM). */
   readonly stopped: Promise<void>
+}
+
+/**
+ * The production publisher: a gossip node signing with the publisher key. The key is read here,
+ * before anything starts, so a bad file exits 2 naming its flag. The controller keeps no state dir:
+ * a fresh libp2p identity per start is enough, since its snapshots are identified by the
+ * publisher key, not by the peer id.
+ */
+export async function gossipPublisher(cfg: ControllerConfig): Promise<ControllerRunDeps['publisher']> {
+  const signer = loadSigner(cfg.publisherKeyFile, 'publisher-key-file')
+  const networks = networksInit(cfg.gossip)
+  const privateKey = await generateKeyPair('Ed25519')
+  return (registry, log) =>
+    createGossipNode(
+      { ...networks, privateKey, trustedPublishers: [signer.publicKey], signer },
+      { clock: systemClock, rng: randomRng(), log, registry },
+    )
 }
 
 /** The API for --kubeconfig or in-cluster; a ConfigError naming the flag when neither works. */
@@ -66,36 +66,29 @@ export async function loadKubeApi(path: string | undefined): Promise<KubeApi> {
   }
 }
 
-function podNamespace(): string | undefined {
-  try {
-    return readFileSync(SA_NAMESPACE_FILE, 'utf8').trim() || undefined
-  } catch {
-    return undefined
-  }
-}
-
-export async function runController(cfg: ControllerRunConfig, deps: ControllerRunDeps): Promise<number> {
+export async function runController(cfg: ControllerConfig, deps: ControllerRunDeps): Promise<number> {
   const log = deps.log
   const registry = new Registry()
   collectDefaultMetrics({ register: registry })
   const base = { log, registry, clock: systemClock, rng: randomRng() }
   const identity = `${hostname()}_${randomBytes(4).toString('hex')}`
   let wiring: KubeWiring | undefined
-  if (cfg.from === undefined) {
-    const api = await loadKubeApi(cfg.kubeconfig)
-    const elect = cfg.leaderElect ?? true
+  const from = cfg.source.kind === 'file' ? cfg.source.path : undefined
+  if (cfg.source.kind === 'cluster') {
+    const api = await loadKubeApi(cfg.source.kubeconfig)
+    const elect = cfg.leaderElection.enabled
     wiring = kubeWiring(
       api,
       {
-        watchIngress: cfg.pipeline.watchIngress,
-        watchApiserver: cfg.pipeline.apiserver !== undefined,
+        watchIngress: cfg.records.watchIngress,
+        watchApiserver: cfg.records.apiserver !== undefined,
         ...(cfg.watchNamespace === undefined ? {} : { watchNamespace: cfg.watchNamespace }),
         instance: identity,
         ...(elect
           ? {
               leaderElection: {
-                namespace: cfg.leaderElectNamespace ?? podNamespace() ?? 'kube-system',
-                name: cfg.leaderElectName ?? 'dns-controller',
+                namespace: cfg.leaderElection.namespace,
+                name: cfg.leaderElection.name,
                 identity,
               },
             }
@@ -104,13 +97,10 @@ export async function runController(cfg: ControllerRunConfig, deps: ControllerRu
       base,
     )
     log.info('watching the Kubernetes API', { server: wiring.api.server, leaderElect: elect, identity })
-  } else if (cfg.leaderElect === true) {
-    throw new ConfigError('leader-elect', 'needs a cluster; it cannot be combined with --from')
   }
   const publisher = deps.publisher(registry, log.child('gossip'))
-  const from = cfg.from
   const controller = new Controller(
-    { records: cfg.pipeline },
+    { records: cfg.records },
     {
       ...base,
       log: log.child('controller'),
@@ -133,7 +123,10 @@ export async function runController(cfg: ControllerRunConfig, deps: ControllerRu
   )
   let ops: OpsServer | undefined
   const listens: ListenFlag[] = [
-    ...(cfg.gossipListens ?? []),
+    { flag: 'gossip-listen', listen: cfg.gossip.primary.listen },
+    ...(cfg.gossip.secondary === undefined
+      ? []
+      : [{ flag: 'gossip-listen-secondary', listen: cfg.gossip.secondary.listen }]),
     ...(cfg.metricsListen === undefined ? [] : [{ flag: 'metrics-listen', listen: cfg.metricsListen }]),
   ]
   try {
