@@ -168,7 +168,13 @@ Generated values are reused from the release's Secrets when they exist, so upgra
 {{- range $root.Values.coredns.zones }}
 {{ . | trimSuffix "." }}:53 {
     errors
-    cache 30
+    {{- with $root.Values.coredns.cache }}
+    {{- if gt (int .ttl) 0 }}
+    cache {{ int .ttl }}{{ if .serveStale }} {
+        serve_stale {{ .serveStale }}
+    }{{ end }}
+    {{- end }}
+    {{- end }}
     forward . {{ $addr }}
 }
 {{- end }}

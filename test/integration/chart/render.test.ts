@@ -259,7 +259,7 @@ describe('chart: helm lint and render', { skip }, () => {
     assert.equal(cm.metadata.namespace, 'kube-system')
     assert.equal(
       dataOf(cm, 'dns-controller.server'),
-      'k8s.local:53 {\n    errors\n    cache 30\n    forward . 10.0.0.53\n}\n',
+      'k8s.local:53 {\n    errors\n    forward . 10.0.0.53\n}\n',
     )
     const svc = find(objects, 'Service', '-dns')
     assert.equal(at(svc, 'spec.clusterIP'), '10.0.0.53')
