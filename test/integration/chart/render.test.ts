@@ -276,6 +276,47 @@ describe('chart: helm lint and render', { skip }, () => {
     )
   })
 
+  it('CoreDNS block: no cache by default; coredns.cache adds cache and serve_stale', async () => {
+    const fixed = ['agent.dns.service.clusterIP=10.0.0.53', 'coredns.customConfigMap.enabled=true']
+    const block = async (set: string[]): Promise<string> =>
+      dataOf(
+        find((await render({ set: [...fixed, ...set] })).objects, 'ConfigMap', 'coredns-custom'),
+        'dns-controller.server',
+      )
+    assert.equal(await block([]), 'k8s.local:53 {\n    errors\n    forward . 10.0.0.53\n}\n')
+    assert.equal(
+      await block(['coredns.cache.ttl=5', 'coredns.cache.serveStale=1h']),
+      'k8s.local:53 {\n    errors\n    cache 5 {\n        serve_stale 1h\n    }\n    forward . 10.0.0.53\n}\n',
+    )
+    assert.equal(
+      await block(['coredns.cache.ttl=2']),
+      'k8s.local:53 {\n    errors\n    cache 2\n    forward . 10.0.0.53\n}\n',
+    )
+  })
+
+  it('DNS Service: trafficDistribution PreferSameNode on Kubernetes 1.34+, absent before', async () => {
+    const svc = find((await render({})).objects, 'Service', '-dns')
+    assert.equal(at(svc, 'spec.trafficDistribution'), 'PreferSameNode')
+    assert.equal(at(svc, 'spec.internalTrafficPolicy'), 'Cluster')
+    const old = await runTool('helm', [
+      'template',
+      'r',
+      CHART_DIR,
+      '--kube-version',
+      '1.33.0',
+      '--show-only',
+      'templates/services.yaml',
+    ])
+    assert.equal(old.code, 0, old.stderr)
+    assert.doesNotMatch(old.stdout, /trafficDistribution/)
+    const off = find(
+      (await render({ set: ['agent.dns.service.trafficDistribution='] })).objects,
+      'Service',
+      '-dns',
+    )
+    assert.equal((at(off, 'spec') as Record<string, unknown>)['trafficDistribution'], undefined)
+  })
+
   it('keys made by `dns-controller keygen` go in with --set-file, as docs/operations.md says', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'dnsc-keygen-'))
     const cli = join(import.meta.dirname, '../../../cmd/dns-controller.ts')
