@@ -150,6 +150,6 @@ metricsBindAddress: 127.0.0.1:10249
 healthzBindAddress: 127.0.0.1:10256
 clientConnection: { kubeconfig: $DIR/admin.kubeconfig }
 # kube-proxy cannot set the conntrack sysctls here; leave them alone.
-conntrack: { maxPerCore: 0 }
+conntrack: { maxPerCore: 0, tcpEstablishedTimeout: 0s, tcpCloseWaitTimeout: 0s }
 EOF
 }

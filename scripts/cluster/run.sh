@@ -150,21 +150,23 @@ install_coredns() {
   [ -n "$block" ] || die "no CoreDNS block in the chart's NOTES"
   printf '%s\n' "$block" >"$DIR/coredns-block"
   sed -e "s|@CLUSTER_DNS_IP@|$CLUSTER_DNS_IP|; s|@IMAGE@|$COREDNS_IMAGE|" "$ROOT/scripts/cluster/coredns.yaml" |
-    awk -v blockfile="$DIR/coredns-block" '/@CHART_BLOCK@/ { while ((getline l < blockfile) > 0) print "    " l; next } { print }' \
+    awk -v blockfile="$DIR/coredns-block" '/^ *@CHART_BLOCK@$/ { while ((getline l < blockfile) > 0) print "    " l; next } { print }' \
       >"$DIR/coredns.yaml"
   kctl apply -f "$DIR/coredns.yaml" >/dev/null
   kctl -n kube-system rollout status deployment/coredns --timeout=120s >&2
 }
 
-# stop NAME [SECONDS]: SIGTERM, then SIGKILL after SECONDS (default 10).
+# stop NAME [SECONDS]: SIGTERM, then SIGKILL after SECONDS (default 5).
 stop() {
   local f=$DIR/pids/$1.pid pid i
   [ -f "$f" ] || return 0
   pid=$(cat "$f")
+  local t0=$SECONDS
   if kill -TERM "$pid" 2>/dev/null; then
-    for ((i = 0; i < ${2:-10} * 10; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$pid" 2>/dev/null || true
+    for ((i = 0; i < ${2:-5} * 10; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$pid" 2>/dev/null && say "$1 did not stop within ${2:-5} s: killed"
   fi
+  [ $((SECONDS - t0)) -lt 2 ] || say "$1 stopped in $((SECONDS - t0)) s"
   rm -f "$f"
 }
 
