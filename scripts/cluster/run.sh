@@ -20,7 +20,8 @@ until_ok() {
 start() {
   local name=$1
   shift
-  setsid nsenter -t "$(holder)" -m -n -- "$@" >"$DIR/logs/$name.log" 2>&1 </dev/null &
+  # Without the lock's descriptor: a daemon holding it would lock out `down`.
+  setsid nsenter -t "$(holder)" -m -n -- "$@" >"$DIR/logs/$name.log" 2>&1 </dev/null {lockfd}<&- &
   echo $! >"$DIR/pids/$name.pid"
 }
 
@@ -49,7 +50,7 @@ make_namespaces() {
   # Nothing answers on the node's port 53: names outside the cluster fail fast instead of timing out.
   printf 'nameserver %s\n' "$NODE_IP" >"$DIR/node/etc/resolv.conf"
   # The holder keeps the namespaces alive; slave propagation: host mounts show inside, not the reverse.
-  setsid nsenter --net="/run/netns/$NETNS" -- unshare --mount --propagation slave -- sleep infinity </dev/null >/dev/null 2>&1 &
+  setsid nsenter --net="/run/netns/$NETNS" -- unshare --mount --propagation slave -- sleep infinity </dev/null >/dev/null 2>&1 {lockfd}<&- &
   echo $! >"$DIR/pids/holder.pid"
   until_ok 10 "the namespace holder" holder_unshared
   inns mount -t tmpfs -o mode=0755 tmpfs /run
