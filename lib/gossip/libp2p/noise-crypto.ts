@@ -1,8 +1,8 @@
 /**
  * The Noise handshake's primitives on node:crypto alone, passed to `noise({ crypto })`.
  *
- * libp2p-noise's default module instantiates WebAssembly ChaCha20-Poly1305 and SHA-256 when it is
- * imported, and brings @noble's curves, ciphers and hashes: about 7 MB of RSS per agent (the
+ * @libp2p/noise's default module (17.0.3, as in @chainsafe/libp2p-noise before it) instantiates
+ * WebAssembly ChaCha20-Poly1305 and SHA-256 when it is imported, and brings @noble's curves, ciphers and hashes: about 7 MB of RSS per agent (the
  * wasm compiler's pages and the modules) for a handshake per connection and small frames after.
  * The bundle (scripts/build.ts) leaves that module out; the sources use this too, so every test
  * runs the code the image runs. Same algorithms, same bytes on the wire (noise-crypto.test.ts
@@ -20,7 +20,7 @@ import {
   hkdfSync,
 } from 'node:crypto'
 import type { KeyObject } from 'node:crypto'
-import type { ICryptoInterface } from '@chainsafe/libp2p-noise'
+import type { ICryptoInterface } from '@libp2p/noise'
 import type { Uint8ArrayList } from 'uint8arraylist'
 
 const CHACHA = 'chacha20-poly1305'

@@ -1,8 +1,8 @@
 /**
  * Yamux window updates sent when half the receive window is used, not after every data frame.
  *
- * @chainsafe/libp2p-yamux 8.0.1 answers every data frame it receives with a window-update frame,
- * however small the frame. Our frames are small (a digest is ~50 bytes), so half of all frames on
+ * @libp2p/yamux 8.0.3 (the code of @chainsafe/libp2p-yamux 8.0.1, renamed) answers every data
+ * frame it receives with a window-update frame, however small the frame. Our frames are small (a digest is ~50 bytes), so half of all frames on
  * an idle connection were these updates, each one encrypted twice (Noise, then the network key) and
  * decrypted twice on the other side. The yamux spec leaves the timing to the receiver; go-yamux
  * (and this patch) sends an update once the unacknowledged bytes reach half the window, which keeps
@@ -14,7 +14,7 @@
  * yamux-window.test.ts checks the decision against the library's class, and the gossip tests move
  * 1 MB frames through it.
  */
-import { StreamState, YamuxStream } from '@chainsafe/libp2p-yamux/stream'
+import { StreamState, YamuxStream } from '@libp2p/yamux/stream'
 
 /** The fields the decision reads; private in the library's typings. */
 interface WindowFields {

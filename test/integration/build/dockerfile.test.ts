@@ -106,9 +106,9 @@ describe('Dockerfile', () => {
     assert.ok(finalCopies.includes('package.json ./'), 'package.json ("type": "module") missing at run time')
   })
 
-  it('uses Node 24 and runs as a numeric non-root user', () => {
+  it('uses Node 26 and runs as a numeric non-root user', () => {
     const arg = dockerfile.find((i) => i.op === 'ARG' && i.args.startsWith('NODE_IMAGE='))
-    assert.match(arg?.args ?? '', /^NODE_IMAGE=node:24[-.]/)
+    assert.match(arg?.args ?? '', /^NODE_IMAGE=node:26[-.]/)
     const user = dockerfile.filter((i) => i.stage === finalStage && i.op === 'USER').at(-1)
     // Numeric, so that the kubelet can check runAsNonRoot.
     assert.match(user?.args ?? '', /^[1-9]\d*(:\d+)?$/)

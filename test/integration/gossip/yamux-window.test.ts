@@ -12,7 +12,7 @@ import { generateKeyPair } from '@libp2p/crypto/keys'
 import { lpStream } from '@libp2p/utils'
 import type { Stream } from '@libp2p/interface'
 import { multiaddr } from '@multiformats/multiaddr'
-import { StreamState } from '@chainsafe/libp2p-yamux/stream'
+import { StreamState } from '@libp2p/yamux/stream'
 import { createHost } from '../../../lib/gossip/libp2p/host.ts'
 import { windowUpdateDue } from '../../../lib/gossip/libp2p/yamux-window.ts'
 

@@ -1,7 +1,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
-import { pureJsCrypto } from '@chainsafe/libp2p-noise'
+import { pureJsCrypto } from '@libp2p/noise'
 import { Uint8ArrayList } from 'uint8arraylist'
 import { nodeNoiseCrypto as ours } from '../../../lib/gossip/libp2p/noise-crypto.ts'
 
