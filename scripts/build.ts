@@ -36,15 +36,18 @@
  * readline, node:util still worker_threads, node:http still undici, tls and zlib, and the first
  * Intl.Segmenter still costs ~2.7 MB; every trim above still earns its keep.
  *
+ * The same program also becomes one executable, OUTDIR/dns-controller-linux-x64 (build-sea.ts).
+ *
  *   node scripts/build.ts [OUTDIR]
  */
 import { build } from 'esbuild'
-import type { Plugin } from 'esbuild'
+import type { BuildOptions, Plugin } from 'esbuild'
 import { execFileSync } from 'node:child_process'
 import { createRequire } from 'node:module'
 import { dirname, join, resolve } from 'node:path'
 import { rmSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
+import { buildSea, SEA_NAME } from './build-sea.ts'
 
 const ROOT = resolve(import.meta.dirname, '..')
 
@@ -155,20 +158,17 @@ function trimPlugin(): Plugin {
   }
 }
 
-export async function bundle(outdir: string): Promise<void> {
-  rmSync(outdir, { recursive: true, force: true })
-  const result = await build({
+/** What both outputs share: the entry, the trims, the target, the commit. */
+export function commonOptions(): BuildOptions {
+  return {
     entryPoints: [join(ROOT, 'cmd/dns-controller.ts')],
-    outdir,
     bundle: true,
-    splitting: true,
     format: 'esm',
     platform: 'node',
     target: 'node26',
     // Whitespace and syntax only: function names stay readable in stack traces and logs.
     minifyWhitespace: true,
     minifySyntax: true,
-    legalComments: 'external',
     logLevel: 'warning',
     // CommonJS dependencies call require(); an ES module has none of its own.
     banner: {
@@ -177,7 +177,12 @@ export async function bundle(outdir: string): Promise<void> {
     plugins: [builtinPlugin(), trimPlugin()],
     // `--version` and the start-up line name the commit the bundle was built from.
     define: { DNSC_BUILD_COMMIT: JSON.stringify(gitCommit()) },
-  })
+  }
+}
+
+export async function bundle(outdir: string): Promise<void> {
+  rmSync(outdir, { recursive: true, force: true })
+  const result = await build({ ...commonOptions(), outdir, splitting: true, legalComments: 'external' })
   if (result.errors.length > 0) throw new Error(`esbuild: ${result.errors.length} errors`)
 }
 
@@ -194,5 +199,7 @@ if (import.meta.main) {
   const outdir = resolve(process.argv[2] ?? join(ROOT, 'dist'))
   const t0 = performance.now()
   await bundle(outdir)
-  process.stdout.write(`built ${outdir} in ${(performance.now() - t0).toFixed(0)} ms\n`)
+  const exe = join(outdir, SEA_NAME)
+  await buildSea(exe)
+  process.stdout.write(`built ${outdir} and ${exe} in ${(performance.now() - t0).toFixed(0)} ms\n`)
 }
