@@ -5,6 +5,7 @@ import { renderCommand } from './render.ts'
 import { keygenCommand } from './keygen.ts'
 import { stateCommand } from './state.ts'
 import { demoCommand } from './demo.ts'
+import { readyCommand } from './ready.ts'
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each command has its own argument type
 export const commands: readonly CommandModule<any, any>[] = [
@@ -14,4 +15,5 @@ export const commands: readonly CommandModule<any, any>[] = [
   keygenCommand,
   stateCommand,
   demoCommand,
+  readyCommand,
 ]

@@ -1,0 +1,53 @@
+import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs'
+import { ConfigError } from '../../lib/util/errors.ts'
+import { formatHostPort, parseHostPort } from '../../lib/util/hostport.ts'
+import { stringFlag } from '../flags/values.ts'
+
+const POLL_MS = 200
+
+/**
+ * `dns-controller ready --from HOST:PORT [--timeout S]`: waits until an agent's /readyz answers 200
+ * (it has a verified view: live, or persisted from its last run). The systemd unit's ExecStartPost,
+ * so that units ordered after the agent (the kubelet) start once its names resolve; Node has no
+ * unix datagram socket for sd_notify without a native module.
+ */
+export const readyCommand: CommandModule = {
+  command: 'ready',
+  describe: "wait until an agent's /readyz says it serves names (exit 0), or until --timeout (exit 1)",
+  builder: (y: Argv) =>
+    y
+      .options({
+        from: {
+          type: 'string',
+          demandOption: true,
+          description: "the agent's --metrics-listen address (HOST:PORT)",
+        },
+        timeout: { type: 'number', default: 60, description: 'seconds to wait' },
+      })
+      .example('$0 ready --from 127.0.0.1:3991 --timeout 60', ''),
+  handler: async (argv: ArgumentsCamelCase) => {
+    const from = parseHostPort(stringFlag(argv['from']) ?? '')
+    if (typeof from === 'string') throw new ConfigError('from', from)
+    const timeout = Number(argv['timeout'])
+    if (!(timeout > 0)) throw new ConfigError('timeout', 'expected a positive number of seconds')
+    const url = `http://${formatHostPort(from)}/readyz`
+    const deadline = Date.now() + timeout * 1000
+    const out = argv as { exitCode?: number }
+    for (;;) {
+      try {
+        const res = await fetch(url, { signal: AbortSignal.timeout(2000) })
+        await res.body?.cancel()
+        if (res.status === 200) {
+          out.exitCode = 0
+          return
+        }
+      } catch {
+        // not listening yet: the agent is still starting
+      }
+      if (Date.now() >= deadline) break
+      await new Promise((r) => setTimeout(r, POLL_MS))
+    }
+    process.stderr.write(`dns-controller ready: ${url} did not answer 200 within ${timeout}s\n`)
+    out.exitCode = 1
+  },
+}
