@@ -63,7 +63,8 @@ function notWritten(path: string, err: unknown, intact: boolean): Error {
       (intact ? 'the old file is unchanged' : 'restoring the old content failed'),
     { cause: err },
   ) as NodeJS.ErrnoException
-  e.code = (err as NodeJS.ErrnoException).code
+  const code = (err as NodeJS.ErrnoException).code
+  if (code !== undefined) e.code = code
   return e
 }
 
