@@ -25,7 +25,7 @@
  */
 import { closeSync, fstatSync, ftruncateSync, openSync, readSync, writeSync } from 'node:fs'
 import { errorMessage } from '../../util/errors.ts'
-import { applyReplica } from './block.ts'
+import { applyReplicaKeepingBootstrap } from './bootstrap.ts'
 import type { HostsProblem } from './block.ts'
 
 export type HostsWriteResult = Readonly<{
@@ -78,7 +78,7 @@ export function writeHostsFile(
   const fd = openSync(path, 'r+')
   try {
     const old = readAll(fd)
-    const { text, problems } = applyReplica(old.toString('latin1'), desired, zones)
+    const { text, problems } = applyReplicaKeepingBootstrap(old.toString('latin1'), desired, zones)
     const next = Buffer.from(text, 'latin1')
     if (next.equals(old)) return { outcome: 'unchanged', problems, bytes: next.length }
     const padded = Buffer.alloc(Math.max(next.length, old.length), 0x0a)
