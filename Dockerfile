@@ -13,10 +13,11 @@ WORKDIR /src
 COPY package.json package-lock.json ./
 RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json ./
-COPY scripts/build.ts ./scripts/
+COPY scripts/build.ts scripts/build-sea.ts ./scripts/
 COPY cmd ./cmd
 COPY lib ./lib
-RUN npm run build
+# The bundle only: the single executable is for hosts (npm run build; docs/operations.md).
+RUN npm run build -- --no-sea
 
 # The bundle holds every dependency it runs: no node_modules in the image.
 FROM ${NODE_IMAGE}

@@ -38,7 +38,7 @@
  *
  * The same program also becomes one executable, OUTDIR/dns-controller-linux-x64 (build-sea.ts).
  *
- *   node scripts/build.ts [OUTDIR]
+ *   node scripts/build.ts [OUTDIR] [--no-sea]
  */
 import { build } from 'esbuild'
 import type { BuildOptions, Plugin } from 'esbuild'
@@ -196,10 +196,14 @@ function gitCommit(): string {
 }
 
 if (import.meta.main) {
-  const outdir = resolve(process.argv[2] ?? join(ROOT, 'dist'))
+  const args = process.argv.slice(2)
+  const outdir = resolve(args.find((a) => !a.startsWith('--')) ?? join(ROOT, 'dist'))
   const t0 = performance.now()
   await bundle(outdir)
-  const exe = join(outdir, SEA_NAME)
-  await buildSea(exe)
-  process.stdout.write(`built ${outdir} and ${exe} in ${(performance.now() - t0).toFixed(0)} ms\n`)
+  // --no-sea: the bundle only (the image's build stage: it runs the bundle on the image's Node).
+  const exe = args.includes('--no-sea') ? undefined : join(outdir, SEA_NAME)
+  if (exe !== undefined) await buildSea(exe)
+  process.stdout.write(
+    `built ${outdir}${exe === undefined ? '' : ` and ${exe}`} in ${(performance.now() - t0).toFixed(0)} ms\n`,
+  )
 }
