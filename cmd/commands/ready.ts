@@ -1,7 +1,6 @@
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs'
-import { ConfigError } from '../../lib/util/errors.ts'
-import { formatHostPort, parseHostPort } from '../../lib/util/hostport.ts'
-import { stringFlag } from '../flags/values.ts'
+import { formatHostPort } from '../../lib/util/hostport.ts'
+import { agentAddressArgs, agentFromFlag } from '../flags/agent-address.ts'
 
 const POLL_MS = 200
 
@@ -17,21 +16,14 @@ export const readyCommand: CommandModule = {
   builder: (y: Argv) =>
     y
       .options({
-        from: {
-          type: 'string',
-          demandOption: true,
-          description: "the agent's --metrics-listen address (HOST:PORT)",
-        },
+        from: agentFromFlag,
         timeout: { type: 'number', default: 60, description: 'seconds to wait' },
       })
       .example('$0 ready --from 127.0.0.1:3991 --timeout 60', ''),
   handler: async (argv: ArgumentsCamelCase) => {
-    const from = parseHostPort(stringFlag(argv['from']) ?? '')
-    if (typeof from === 'string') throw new ConfigError('from', from)
-    const timeout = Number(argv['timeout'])
-    if (!(timeout > 0)) throw new ConfigError('timeout', 'expected a positive number of seconds')
+    const { from, timeoutMs } = agentAddressArgs(argv)
     const url = `http://${formatHostPort(from)}/readyz`
-    const deadline = Date.now() + timeout * 1000
+    const deadline = Date.now() + timeoutMs
     const out = argv as { exitCode?: number }
     for (;;) {
       try {
@@ -47,7 +39,7 @@ export const readyCommand: CommandModule = {
       if (Date.now() >= deadline) break
       await new Promise((r) => setTimeout(r, POLL_MS))
     }
-    process.stderr.write(`dns-controller ready: ${url} did not answer 200 within ${timeout}s\n`)
+    process.stderr.write(`dns-controller ready: ${url} did not answer 200 within ${timeoutMs / 1000}s\n`)
     out.exitCode = 1
   },
 }

@@ -1,8 +1,7 @@
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs'
 import { fetchAgentState, StateFetchError, stateTable } from '../../lib/agent/state-client.ts'
-import { ConfigError } from '../../lib/util/errors.ts'
-import { parseHostPort } from '../../lib/util/hostport.ts'
 import { stringFlag } from '../flags/values.ts'
+import { agentAddressArgs, agentFromFlag } from '../flags/agent-address.ts'
 
 /** `dns-controller state --from HOST:PORT [-o json]`: an agent's replica, publishers and peers. */
 export const stateCommand: CommandModule = {
@@ -11,11 +10,7 @@ export const stateCommand: CommandModule = {
   builder: (y: Argv) =>
     y
       .options({
-        from: {
-          type: 'string',
-          demandOption: true,
-          description: "the agent's --metrics-listen address (HOST:PORT)",
-        },
+        from: agentFromFlag,
         output: {
           alias: 'o',
           type: 'string',
@@ -28,13 +23,10 @@ export const stateCommand: CommandModule = {
       .example('$0 state --from 127.0.0.1:3991', '')
       .example('$0 state --from 10.0.0.5:3991 -o json', ''),
   handler: async (argv: ArgumentsCamelCase) => {
-    const from = parseHostPort(stringFlag(argv['from']) ?? '')
-    if (typeof from === 'string') throw new ConfigError('from', from)
-    const timeout = Number(argv['timeout'])
-    if (!(timeout > 0)) throw new ConfigError('timeout', 'expected a positive number of seconds')
+    const { from, timeoutMs } = agentAddressArgs(argv)
     const out = argv as { exitCode?: number }
     try {
-      const state = await fetchAgentState(from, timeout * 1000)
+      const state = await fetchAgentState(from, timeoutMs)
       process.stdout.write(
         stringFlag(argv['output']) === 'json' ? `${JSON.stringify(state, null, 2)}\n` : stateTable(state),
       )
