@@ -41,7 +41,7 @@ exec {lockfd}<"$0"
 flock -n "$lockfd" || die "another scripts/cluster.sh up/down is running"
 
 up() {
-  if [ -e "$DIR" ] || ip netns list | grep -qw "^$NETNS"; then
+  if [ -e "$DIR" ] || ip netns list | grep -w "^$NETNS" >/dev/null; then
     die "a cluster exists ($DIR, netns $NETNS), maybe from a failed up: run scripts/cluster.sh down first"
   fi
   local t0=$SECONDS

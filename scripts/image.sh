@@ -130,7 +130,7 @@ build_app() {
 
 build_tools() {
   local stamp c rootfs
-  stamp="$(sha256sum "$(command -v busybox)" /usr/bin/getent "$0" | sha256sum | cut -c1-16)"
+  stamp="$(cat "$(command -v busybox)" /usr/bin/getent "$0" | sha256sum | cut -c1-16)"
   if stamp_ok tools "$stamp"; then return 0; fi
   say "building $TOOLS_REF (busybox-static, getent)"
   read -r c rootfs < <(from_scratch dnsc-tools)

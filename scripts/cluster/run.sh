@@ -121,7 +121,7 @@ import_images() {
   local ref file
   while read -r ref file; do
     inns ctr --address "$SOCK" -n k8s.io images import --base-name "${ref%:*}" "$file" >/dev/null
-    inns ctr --address "$SOCK" -n k8s.io images ls -q | grep -qx "$ref" || die "image $ref missing after importing $file"
+    inns ctr --address "$SOCK" -n k8s.io images ls -q | grep -x "$ref" >/dev/null || die "image $ref missing after importing $file"
   done <<<"$1"
 }
 
@@ -179,7 +179,7 @@ kill_all_in() {
 
 down() {
   [ -f "$DIR/netns" ] && NETNS=$(cat "$DIR/netns")
-  if [ ! -e "$DIR" ] && ! ip netns list | grep -qw "^$NETNS"; then
+  if [ ! -e "$DIR" ] && ! ip netns list | grep -w "^$NETNS" >/dev/null; then
     say "no cluster ($DIR and netns $NETNS absent)"
     return 0
   fi
@@ -209,7 +209,7 @@ down() {
   remove_cgroups
   restore_kernel_tunables
   # The mounts lived in the holder's mount namespace; none should be visible here, but check.
-  if findmnt -rn -o TARGET | grep -q "^$DIR"; then
+  if findmnt -rn -o TARGET | grep "^$DIR" >/dev/null; then
     findmnt -rn -o TARGET | grep "^$DIR" | sort -r | xargs -r -n1 umount -l
   fi
   rm -rf "$DIR"
