@@ -16,6 +16,7 @@ import { GOSSIP_LOOPBACK } from '../../../lib/gossip/core/index.ts'
 import { createHost, GOSSIP_PROTOCOL } from '../../../lib/gossip/libp2p/host.ts'
 import type { PublisherSigner } from '../../../lib/gossip/keys.ts'
 import type { ResolvedRecord } from '../../../lib/records/types.ts'
+import { memoryLogger } from '../../../lib/util/log.ts'
 import type { TestNode } from '../../helpers/gossip.ts'
 import {
   counter,
@@ -49,7 +50,8 @@ test(
     const signer = newSigner()
     const stranger = newSigner()
     const publisher = await startNode({ psk, trusted: [signer.publicKey], signer })
-    const victim = await startNode({ psk, trusted: [signer.publicKey], seeds: [publisher.addr] })
+    const log = memoryLogger()
+    const victim = await startNode({ psk, trusted: [signer.publicKey], seeds: [publisher.addr], log })
     const attacker = await createHost({
       privateKey: await generateKeyPair('Ed25519'),
       listen: { host: '127.0.0.1', port: 0 },
@@ -103,6 +105,14 @@ test(
       )
       assert.equal(victim.node.current(), before, `${c.name}: replica changed`)
     }
+    // A forged snapshot is something an operator must see: one warning at the default level,
+    // naming the peer it came from.
+    const forged = log.lines.filter((l) => l.includes('snapshot refused: bad signature'))
+    assert.equal(forged.length, 1, log.lines.join('\n'))
+    assert.match(
+      forged[0] ?? '',
+      / W \S*: snapshot refused: bad signature[^\n]*reason=bad-signature peer=\w+:12D3Koo\w+/,
+    )
 
     // Random frames: dropped under some reason each, never a crash.
     const totalDropped = async (): Promise<number> =>
