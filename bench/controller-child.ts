@@ -12,7 +12,8 @@ import type { Publisher } from '../lib/gossip/api.ts'
 import { openKubeApi } from '../lib/k8s/https-api.ts'
 import { kubeWiring } from '../lib/k8s/wiring.ts'
 import { RECORD_DEFAULTS } from '../lib/records/options.ts'
-import { randomRng, systemClock } from '../lib/util/clock.ts'
+import { systemClock } from '../lib/util/clock.ts'
+import { randomRng } from '../lib/util/random.ts'
 import { silentLogger } from '../lib/util/log.ts'
 
 const startedAt = Date.now()

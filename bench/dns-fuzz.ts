@@ -9,7 +9,7 @@ import { once } from 'node:events'
 import { readFileSync } from 'node:fs'
 import { cpus } from 'node:os'
 import { join } from 'node:path'
-import { seededRng } from '../lib/util/clock.ts'
+import { seededRng } from '../lib/util/random.ts'
 import { framed, fuzzPacket } from '../test/integration/dns/packets.ts'
 
 const PACKETS = Number(process.env['FUZZ_PACKETS'] ?? 1_000_000)

@@ -12,7 +12,8 @@ import { GOSSIP_DEFAULTS } from '../lib/gossip/core/index.ts'
 import { derivePsk, parsePrivateKeyPem, signerFromPrivateKey } from '../lib/gossip/keys.ts'
 import { createGossipNode } from '../lib/gossip/node.ts'
 import type { ResolvedRecord } from '../lib/records/types.ts'
-import { randomRng, systemClock } from '../lib/util/clock.ts'
+import { systemClock } from '../lib/util/clock.ts'
+import { randomRng } from '../lib/util/random.ts'
 import { silentLogger } from '../lib/util/log.ts'
 
 export interface PeerArgs {

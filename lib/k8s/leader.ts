@@ -11,7 +11,8 @@
  * Defaults (10 s / 7 s / 2 s) hand over within about 12 s after a leader dies, and within one retry
  * period (2 s) after a leader releases the Lease on a clean stop.
  */
-import type { Clock, Millis, Rng } from '../util/clock.ts'
+import type { Clock, Millis } from '../util/clock.ts'
+import type { Rng } from '../util/random.ts'
 import { errorMessage } from '../util/errors.ts'
 import type { Startable } from '../util/lifecycle.ts'
 import type { Logger } from '../util/log.ts'

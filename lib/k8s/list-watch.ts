@@ -12,9 +12,9 @@
  * view is `undefined` (e.g. a Pod without our annotations) is not kept at all, so memory follows the
  * objects that matter, not the cluster size. A watcher in error keeps its last good state.
  */
-import { backoffMs } from '../util/clock.ts'
+import { backoffMs } from '../util/backoff.ts'
 import { sleep } from '../util/sleep.ts'
-import type { Rng } from '../util/clock.ts'
+import type { Rng } from '../util/random.ts'
 import { errorMessage } from '../util/errors.ts'
 import type { Startable } from '../util/lifecycle.ts'
 import type { Logger } from '../util/log.ts'

@@ -6,7 +6,8 @@
  */
 import type { Registry } from 'prom-client'
 import type { ViewSink } from '../sources/contract.ts'
-import type { Clock, Rng } from '../util/clock.ts'
+import type { Clock } from '../util/clock.ts'
+import type { Rng } from '../util/random.ts'
 import type { Logger } from '../util/log.ts'
 import type { KubeApi } from './client.ts'
 import { EventRecorder } from './events.ts'

@@ -14,8 +14,9 @@
  * retried after at most `isolatedSeedRetryCapMs` (jittered) instead of the long backoff: nodes start
  * in any order, and a node started before its seeds must join as soon as one answers.
  */
-import type { Millis, Rng } from '../../util/clock.ts'
-import { backoffMs } from '../../util/clock.ts'
+import type { Millis } from '../../util/clock.ts'
+import type { Rng } from '../../util/random.ts'
+import { backoffMs } from '../../util/backoff.ts'
 import type { GossipConfig } from './config.ts'
 import type { Addr, PeerId } from './types.ts'
 import { Bucket } from './bucket.ts'

@@ -15,7 +15,9 @@
  *
  * No node ever holds a connection to every other node; costs per node do not grow with the cluster.
  */
-import type { Millis, Rng } from '../../util/clock.ts'
+import type { Millis } from '../../util/clock.ts'
+import type { Rng } from '../../util/random.ts'
+import { pickK } from '../../util/random.ts'
 import type { GossipConfig } from './config.ts'
 import type { Action, Addr, PeerId } from './types.ts'
 import { encodeFrame } from './wire.ts'
@@ -25,18 +27,6 @@ import { Bucket } from './bucket.ts'
 /** Addresses one connected peer announced for itself that we pass on in peer exchange. Nodes
  * announce one address per network and interface; a liar gets no more relayed than this. */
 const RELAYED_PER_PEER = 4
-
-/** `k` random elements of `xs` in random order (partial Fisher–Yates; reorders `xs`). */
-function pickK<T>(rng: Rng, xs: T[], k: number): T[] {
-  const n = Math.min(k, xs.length)
-  for (let i = 0; i < n; i++) {
-    const j = i + rng.int(xs.length - i)
-    const tmp = xs[i] as T
-    xs[i] = xs[j] as T
-    xs[j] = tmp
-  }
-  return xs.length === n ? xs : xs.slice(0, n)
-}
 
 export interface PeerState {
   readonly id: PeerId

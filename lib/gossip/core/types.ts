@@ -7,7 +7,8 @@
  * Addresses are opaque strings to the core (the libp2p adapter uses multiaddr strings ending in
  * /p2p/<id>; the simulator uses anything). Peers are identified by `PeerId`, also opaque.
  */
-import type { Millis, Rng } from '../../util/clock.ts'
+import type { Millis } from '../../util/clock.ts'
+import type { Rng } from '../../util/random.ts'
 import type { ResolvedRecord } from '../../records/types.ts'
 import type { ReplicaView, PublisherVersion } from '../api.ts'
 import type { GossipConfig } from './config.ts'

@@ -1,5 +1,5 @@
 // Query builders and a seeded generator of random and mutated DNS packets (tests and bench).
-import type { Rng } from '../../../lib/util/clock.ts'
+import type { Rng } from '../../../lib/util/random.ts'
 import { nameKey } from '../../../lib/sinks/dns/wire.ts'
 
 export function query(name: string, qtype: number, id = 0x4242, edns = false): Buffer {

@@ -5,7 +5,7 @@ import { GOSSIP_DEFAULTS } from '../../../lib/gossip/core/config.ts'
 import { signedMessage } from '../../../lib/gossip/core/snapshot.ts'
 import { Kind, WIRE_VERSION, decodeFrame, encodeFrame } from '../../../lib/gossip/core/wire.ts'
 import type { Frame } from '../../../lib/gossip/core/wire.ts'
-import { seededRng } from '../../../lib/util/clock.ts'
+import { seededRng } from '../../../lib/util/random.ts'
 import { publisherA, rec } from './helpers.ts'
 
 const pub = publisherA.publicKey

@@ -5,8 +5,8 @@ import { applyDelta, computeDelta } from '../../../lib/gossip/core/delta.ts'
 import { canonicalRecords } from '../../../lib/gossip/core/snapshot.ts'
 import type { Snapshot } from '../../../lib/gossip/core/snapshot.ts'
 import { decodeFrame, encodeFrame } from '../../../lib/gossip/core/wire.ts'
-import { seededRng } from '../../../lib/util/clock.ts'
-import type { Rng } from '../../../lib/util/clock.ts'
+import { seededRng } from '../../../lib/util/random.ts'
+import type { Rng } from '../../../lib/util/random.ts'
 import type { ResolvedRecord } from '../../../lib/records/types.ts'
 
 const types = ['A', 'AAAA', 'CNAME'] as const

@@ -12,7 +12,7 @@ import type {
   Input,
   Signer,
 } from '../../../lib/gossip/core/types.ts'
-import { seededRng } from '../../../lib/util/clock.ts'
+import { seededRng } from '../../../lib/util/random.ts'
 import type { ResolvedRecord } from '../../../lib/records/types.ts'
 import { ed25519Verifier, signerFromSeed } from '../../sim/keys.ts'
 

@@ -8,7 +8,7 @@ import {
   tooFarAhead,
 } from '../../../lib/gossip/core/hlc.ts'
 import type { Version } from '../../../lib/gossip/core/types.ts'
-import { seededRng } from '../../../lib/util/clock.ts'
+import { seededRng } from '../../../lib/util/random.ts'
 
 test('nextVersion follows the wall clock when it moves forward', () => {
   assert.deepEqual(nextVersion(undefined, 1000), { wallMs: 1000, counter: 0 })

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict'
 import { signedMessage } from '../../../lib/gossip/core/snapshot.ts'
 import type { Snapshot } from '../../../lib/gossip/core/snapshot.ts'
 import { Replica } from '../../../lib/gossip/core/replica.ts'
-import { seededRng, shuffle } from '../../../lib/util/clock.ts'
+import { seededRng, shuffle } from '../../../lib/util/random.ts'
 import type { Signer } from '../../../lib/gossip/core/types.ts'
 import { publisherA, publisherB, rec } from './helpers.ts'
 

@@ -6,7 +6,7 @@ import type { KubeApi, Query, WatchEvent } from '../../../lib/k8s/client.ts'
 import { ListWatch } from '../../../lib/k8s/list-watch.ts'
 import type { Projection } from '../../../lib/k8s/list-watch.ts'
 import { createK8sMetrics } from '../../../lib/k8s/metrics.ts'
-import { seededRng } from '../../../lib/util/clock.ts'
+import { seededRng } from '../../../lib/util/random.ts'
 import { silentLogger } from '../../../lib/util/log.ts'
 
 /** A scripted API: each list/watch call takes the next step; when steps run out, watches hang. */

@@ -4,7 +4,7 @@ import dns2 from 'dns2'
 import { addressTail, ipv6Bytes } from '../../../../lib/sinks/dns/rdata.ts'
 import { keyToName, nameKey, parseFast, lowerKey } from '../../../../lib/sinks/dns/wire.ts'
 import type { ResolvedRecord } from '../../../../lib/records/types.ts'
-import { seededRng } from '../../../../lib/util/clock.ts'
+import { seededRng } from '../../../../lib/util/random.ts'
 
 const { Packet } = dns2
 
