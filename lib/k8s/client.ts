@@ -27,9 +27,26 @@ export class ApiError extends Error {
   }
 }
 
-/** True for "410 Gone" (resourceVersion too old, or an expired continue token): relist. */
+/**
+ * True for "410 Gone" (resourceVersion too old, or an expired continue token): relist. The one test,
+ * whether the 410 came as an HTTP status or as a watch ERROR event (both become an `ApiError`).
+ */
 export function isGone(err: unknown): boolean {
-  return err instanceof ApiError && (err.status === 410 || err.reason === 'Expired')
+  return err instanceof ApiError && (err.status === 410 || err.reason === 'Expired' || err.reason === 'Gone')
+}
+
+/**
+ * The `ApiError` for a failure whose body may be a `Status` object (an error response, or the object
+ * of a watch ERROR event); `status` and `fallback` stand in for what the body does not say.
+ */
+export function statusError(status: number | undefined, body: unknown, fallback: string): ApiError {
+  const st = parseStatus(body)
+  return new ApiError(status ?? st?.code ?? 500, st?.reason ?? 'Error', st?.message ?? fallback)
+}
+
+/** `statusError` for an HTTP response body as text (JSON or not). */
+export function responseError(status: number, text: string): ApiError {
+  return statusError(status, safeJson(text), text.slice(0, 200))
 }
 
 export interface WatchEvent {
@@ -116,8 +133,7 @@ export function createKubeApi(kc: KubeConfig, init: KubeApiInit = {}): KubeApi {
     } catch {
       // keep the status alone
     }
-    const st = parseStatus(safeJson(body))
-    return new ApiError(status, st?.reason ?? 'Error', st?.message ?? body.slice(0, 200))
+    return responseError(status, body)
   }
 
   const call = async (

@@ -5,7 +5,7 @@
  */
 import { Agent, request } from 'node:https'
 import type { IncomingMessage } from 'node:http'
-import { ApiError, parseStatus } from './client.ts'
+import { responseError } from './client.ts'
 import type { KubeApi, Query } from './client.ts'
 import { inClusterAccess, kubeconfigAccess } from './kubeconfig.ts'
 import type { KubeAccess } from './kubeconfig.ts'
@@ -23,16 +23,6 @@ function readBody(res: IncomingMessage): Promise<string> {
     res.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')))
     res.on('error', reject)
   })
-}
-
-function apiError(status: number, text: string): ApiError {
-  let st: ReturnType<typeof parseStatus>
-  try {
-    st = parseStatus(JSON.parse(text))
-  } catch {
-    st = undefined
-  }
-  return new ApiError(status, st?.reason ?? 'Error', st?.message ?? text.slice(0, 200))
 }
 
 export function createHttpsKubeApi(access: KubeAccess, init: HttpsApiInit = {}): KubeApi {
@@ -81,7 +71,7 @@ export function createHttpsKubeApi(access: KubeAccess, init: HttpsApiInit = {}):
     const res = await open(method, url(path, query), body === undefined ? undefined : JSON.stringify(body), s)
     const text = await readBody(res)
     const status = res.statusCode ?? 0
-    if (status < 200 || status > 299) throw apiError(status, text)
+    if (status < 200 || status > 299) throw responseError(status, text)
     return text === '' ? undefined : (JSON.parse(text) as unknown)
   }
 
@@ -93,7 +83,7 @@ export function createHttpsKubeApi(access: KubeAccess, init: HttpsApiInit = {}):
       streamWatch(
         async (signal) => {
           const res = await open('GET', url(path, { ...query, watch: true }), undefined, signal)
-          if (res.statusCode !== 200) throw apiError(res.statusCode ?? 0, await readBody(res))
+          if (res.statusCode !== 200) throw responseError(res.statusCode ?? 0, await readBody(res))
           res.setEncoding('utf8')
           return res as AsyncIterable<string>
         },

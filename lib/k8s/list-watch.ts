@@ -18,7 +18,7 @@ import type { Rng } from '../util/random.ts'
 import { errorMessage } from '../util/errors.ts'
 import type { Startable } from '../util/lifecycle.ts'
 import type { Logger } from '../util/log.ts'
-import { ApiError, isGone, isRecord, parseStatus } from './client.ts'
+import { ApiError, isGone, isRecord, statusError } from './client.ts'
 import type { KubeApi, WatchEvent } from './client.ts'
 import type { K8sMetrics } from './metrics.ts'
 
@@ -63,10 +63,6 @@ export interface ListWatchComponents {
 }
 
 export type WatchState = 'idle' | 'listing' | 'watching' | 'backoff' | 'stopped'
-
-class GoneError extends Error {
-  override readonly name = 'GoneError'
-}
 
 export class ListWatch<V> implements Startable {
   readonly kind: string
@@ -144,7 +140,7 @@ export class ListWatch<V> implements Startable {
         else this.failures = 0
       } catch (err) {
         if (this.signal.aborted) break
-        if (err instanceof GoneError || isGone(err)) {
+        if (isGone(err)) {
           this.c.log.info('resource version expired; relisting', { kind: this.kind })
           needList = true
           this.rv = ''
@@ -230,10 +226,8 @@ export class ListWatch<V> implements Startable {
   private handle(ev: WatchEvent): void {
     this.c.metrics.watchEvents.inc({ kind: this.kind, type: ev.type })
     if (ev.type === 'ERROR') {
-      const st = parseStatus(ev.object)
-      if (st?.code === 410 || st?.reason === 'Expired' || st?.reason === 'Gone')
-        throw new GoneError(st.message)
-      throw new ApiError(st?.code ?? 500, st?.reason ?? 'Error', st?.message ?? 'watch error event')
+      // A 410 here is recognised by `isGone` like one from the list: one signal, one test.
+      throw statusError(undefined, ev.object, 'watch error event')
     }
     const obj = ev.object
     const meta = isRecord(obj) && isRecord(obj.metadata) ? obj.metadata : undefined

@@ -114,6 +114,49 @@ test('list-watch: 410 Gone relists and removes keys that vanished meanwhile', as
   ])
 })
 
+test('list-watch: every form of 410 Gone relists; other errors do not', async () => {
+  const status = (code: number | undefined, reason: string) => ({
+    type: 'ERROR',
+    object: { kind: 'Status', ...(code === undefined ? {} : { code }), reason, message: 'm' },
+  })
+  const cases: { name: string; end: Step; relists: boolean }[] = [
+    { name: 'watch ERROR 410', end: { watch: [status(410, 'Expired')], end: 'close' }, relists: true },
+    {
+      name: 'watch ERROR reason Expired, no code',
+      end: { watch: [status(undefined, 'Expired')], end: 'close' },
+      relists: true,
+    },
+    { name: 'watch ERROR reason Gone', end: { watch: [status(410, 'Gone')], end: 'close' }, relists: true },
+    {
+      name: 'watch request answered 410',
+      end: { watch: [], end: new ApiError(410, 'Gone', 'm') },
+      relists: true,
+    },
+    { name: 'watch ERROR 500', end: { watch: [status(500, 'InternalError')], end: 'close' }, relists: false },
+    {
+      name: 'watch request answered 403',
+      end: { watch: [], end: new ApiError(403, 'Forbidden', 'm') },
+      relists: false,
+    },
+  ]
+  for (const c of cases) {
+    const next: Step = c.relists ? { list: { items: [obj('a', '1')], rv: '9' } } : { watch: [], end: 'close' }
+    const { calls } = await runUntilDone([{ list: { items: [obj('a', '1')], rv: '5' } }, c.end, next])
+    assert.equal(calls[2]?.kind, c.relists ? 'list' : 'watch', c.name)
+    if (!c.relists) assert.equal(calls[2]?.query.resourceVersion, '5', `${c.name}: resumes`)
+  }
+})
+
+test('list-watch: an expired continue token (410 on a later page) restarts the list', async () => {
+  const { log, calls } = await runUntilDone([
+    { list: { items: [obj('a', '1')], rv: '5', continue: 'tok' } },
+    { listError: new ApiError(410, 'Expired', 'continue token expired') },
+    { list: { items: [obj('b', '2')], rv: '7' } },
+  ])
+  assert.deepEqual(log, ['upsert ns/b=2', 'synced'])
+  assert.equal(calls[2]?.query.continue, undefined)
+})
+
 test('list-watch: errors keep the last good state and retry; watch resumes without a relist', async () => {
   const { log, calls, lw } = await runUntilDone([
     { listError: new Error('fetch failed') },
