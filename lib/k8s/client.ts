@@ -14,6 +14,7 @@ import type {
   RequestContext,
 } from '@kubernetes/client-node'
 import { streamWatch } from './watch-stream.ts'
+import { isJsonObject } from '../util/json.ts'
 
 /** A non-2xx answer from the API server (or a watch ERROR event), with its status code. */
 export class ApiError extends Error {
@@ -184,10 +185,6 @@ async function* decodeText(chunks: AsyncIterable<Uint8Array>): AsyncIterable<str
   for await (const chunk of chunks) yield decoder.decode(chunk, { stream: true })
 }
 
-export function isRecord(x: unknown): x is Record<string, unknown> {
-  return typeof x === 'object' && x !== null && !Array.isArray(x)
-}
-
 function safeJson(text: string): unknown {
   try {
     return JSON.parse(text) as unknown
@@ -198,7 +195,7 @@ function safeJson(text: string): unknown {
 
 /** A `Status` object (error bodies and watch ERROR events). */
 export function parseStatus(x: unknown): { code: number; reason: string; message: string } | undefined {
-  if (!isRecord(x) || x.kind !== 'Status') return undefined
+  if (!isJsonObject(x) || x.kind !== 'Status') return undefined
   return {
     code: typeof x.code === 'number' ? x.code : 0,
     reason: typeof x.reason === 'string' ? x.reason : 'Error',

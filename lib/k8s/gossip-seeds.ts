@@ -10,13 +10,13 @@
  */
 import type { K8sMetrics } from './metrics.ts'
 import type { KubeApi } from './client.ts'
-import { isRecord } from './client.ts'
 import { ListWatch } from './list-watch.ts'
 import type { Projection } from './list-watch.ts'
 import type { Rng } from '../util/random.ts'
 import type { HostPort } from '../util/hostport.ts'
 import type { Logger } from '../util/log.ts'
 import type { SeedSource } from '../gossip/node.ts'
+import { isJsonObject } from '../util/json.ts'
 
 export const SERVICE_NAME_LABEL = 'kubernetes.io/service-name'
 export const PRIMARY_PORT_NAME = 'gossip'
@@ -30,21 +30,21 @@ export interface EndpointSliceView {
 
 /** The slice's ready addresses and ports, or undefined when it belongs to another Service. */
 export function endpointSliceView(obj: unknown, service: string): EndpointSliceView | undefined {
-  if (!isRecord(obj) || !isRecord(obj.metadata)) return undefined
-  const labels = isRecord(obj.metadata.labels) ? obj.metadata.labels : {}
+  if (!isJsonObject(obj) || !isJsonObject(obj.metadata)) return undefined
+  const labels = isJsonObject(obj.metadata.labels) ? obj.metadata.labels : {}
   if (labels[SERVICE_NAME_LABEL] !== service) return undefined
   if (obj.addressType !== 'IPv4' && obj.addressType !== 'IPv6') return undefined
   const addresses: string[] = []
   for (const ep of Array.isArray(obj.endpoints) ? obj.endpoints : []) {
-    if (!isRecord(ep)) continue
+    if (!isJsonObject(ep)) continue
     // The API says an absent `ready` means ready.
-    if (isRecord(ep.conditions) && ep.conditions.ready === false) continue
+    if (isJsonObject(ep.conditions) && ep.conditions.ready === false) continue
     for (const a of Array.isArray(ep.addresses) ? ep.addresses : [])
       if (typeof a === 'string') addresses.push(a)
   }
   const ports: { name: string; port: number }[] = []
   for (const p of Array.isArray(obj.ports) ? obj.ports : []) {
-    if (!isRecord(p) || typeof p.port !== 'number' || (p.protocol !== undefined && p.protocol !== 'TCP'))
+    if (!isJsonObject(p) || typeof p.port !== 'number' || (p.protocol !== undefined && p.protocol !== 'TCP'))
       continue
     ports.push({ name: typeof p.name === 'string' ? p.name : '', port: p.port })
   }
@@ -98,7 +98,7 @@ export function createServiceSeedSource(init: ServiceSeedInit, c: ServiceSeedCom
   }
   const projection: Projection<EndpointSliceView> = {
     key: (obj) =>
-      isRecord(obj) && isRecord(obj.metadata) && typeof obj.metadata.name === 'string'
+      isJsonObject(obj) && isJsonObject(obj.metadata) && typeof obj.metadata.name === 'string'
         ? obj.metadata.name
         : undefined,
     view: (obj) => endpointSliceView(obj, init.name),

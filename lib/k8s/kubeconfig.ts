@@ -11,6 +11,7 @@
 import { readFileSync } from 'node:fs'
 import { dirname, isAbsolute, join } from 'node:path'
 import { load } from 'js-yaml'
+import { isJsonObject } from '../util/json.ts'
 
 const SA_DIR = '/var/run/secrets/kubernetes.io/serviceaccount'
 const TOKEN_REREAD_MS = 60_000
@@ -32,13 +33,12 @@ export type KubeAccessResult =
   | { readonly ok: false; readonly needsLibrary: true; readonly reason: string }
 
 type Obj = Record<string, unknown>
-const isObj = (x: unknown): x is Obj => typeof x === 'object' && x !== null && !Array.isArray(x)
 const str = (x: unknown): string | undefined => (typeof x === 'string' && x !== '' ? x : undefined)
 
 function named(list: unknown, name: string | undefined, field: string): Obj | undefined {
   if (!Array.isArray(list)) return undefined
-  const entry = (list as unknown[]).find((e) => isObj(e) && e.name === name)
-  return isObj(entry) && isObj(entry[field]) ? entry[field] : undefined
+  const entry = (list as unknown[]).find((e) => isJsonObject(e) && e.name === name)
+  return isJsonObject(entry) && isJsonObject(entry[field]) ? entry[field] : undefined
 }
 
 /** A token read from a file, re-read at most once a minute. */
@@ -75,7 +75,7 @@ export function inClusterAccess(env: NodeJS.ProcessEnv = process.env, dir = SA_D
 /** Reads a kubeconfig file (its current context). Throws on unreadable or incomplete files. */
 export function kubeconfigAccess(path: string): KubeAccessResult {
   const doc = load(readFileSync(path, 'utf8'))
-  if (!isObj(doc)) throw new Error(`${path}: not a kubeconfig`)
+  if (!isJsonObject(doc)) throw new Error(`${path}: not a kubeconfig`)
   const base = dirname(path)
   const file = (p: string): Buffer => readFileSync(isAbsolute(p) ? p : join(base, p))
   const data = (o: Obj, key: string): Buffer | undefined => {

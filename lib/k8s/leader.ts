@@ -16,10 +16,11 @@ import type { Rng } from '../util/random.ts'
 import { errorMessage } from '../util/errors.ts'
 import type { Startable } from '../util/lifecycle.ts'
 import type { Logger } from '../util/log.ts'
-import { ApiError, isRecord } from './client.ts'
+import { ApiError } from './client.ts'
 import type { KubeApi } from './client.ts'
 import { sleep } from '../util/sleep.ts'
 import type { K8sMetrics } from './metrics.ts'
+import { isJsonObject } from '../util/json.ts'
 
 export interface LeaderInit {
   readonly namespace: string
@@ -71,8 +72,8 @@ export function microTime(ms: Millis): string {
 }
 
 function parseLease(x: unknown): { record: LeaseRecord; resourceVersion: string } | undefined {
-  if (!isRecord(x) || !isRecord(x.metadata)) return undefined
-  const spec = isRecord(x.spec) ? x.spec : {}
+  if (!isJsonObject(x) || !isJsonObject(x.metadata)) return undefined
+  const spec = isJsonObject(x.spec) ? x.spec : {}
   const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined)
   const record: LeaseRecord = {
     holder: str(spec.holderIdentity) ?? '',

@@ -18,9 +18,10 @@ import type { Rng } from '../util/random.ts'
 import { errorMessage } from '../util/errors.ts'
 import type { Startable } from '../util/lifecycle.ts'
 import type { Logger } from '../util/log.ts'
-import { ApiError, isGone, isRecord, statusError } from './client.ts'
+import { ApiError, isGone, statusError } from './client.ts'
 import type { KubeApi, WatchEvent } from './client.ts'
 import type { K8sMetrics } from './metrics.ts'
+import { isJsonObject } from '../util/json.ts'
 
 export interface Projection<V> {
   /** `namespace/name`, or `name` for cluster-scoped kinds; undefined for a malformed object. */
@@ -179,14 +180,15 @@ export class ListWatch<V> implements Startable {
         { limit: this.init.pageSize, continue: cont, labelSelector: this.init.labelSelector },
         this.signal,
       )
-      if (!isRecord(page) || !Array.isArray(page.items)) throw new Error(`list ${this.init.path}: not a list`)
+      if (!isJsonObject(page) || !Array.isArray(page.items))
+        throw new Error(`list ${this.init.path}: not a list`)
       for (const obj of page.items as unknown[]) {
         const key = this.projection.key(obj)
         if (key === undefined) continue
         const view = this.projection.view(obj)
         if (view !== undefined) seen.set(key, view)
       }
-      const meta = isRecord(page.metadata) ? page.metadata : {}
+      const meta = isJsonObject(page.metadata) ? page.metadata : {}
       cont = typeof meta.continue === 'string' && meta.continue !== '' ? meta.continue : undefined
       rv = typeof meta.resourceVersion === 'string' ? meta.resourceVersion : rv
     } while (cont !== undefined)
@@ -230,7 +232,7 @@ export class ListWatch<V> implements Startable {
       throw statusError(undefined, ev.object, 'watch error event')
     }
     const obj = ev.object
-    const meta = isRecord(obj) && isRecord(obj.metadata) ? obj.metadata : undefined
+    const meta = isJsonObject(obj) && isJsonObject(obj.metadata) ? obj.metadata : undefined
     if (typeof meta?.resourceVersion === 'string') this.rv = meta.resourceVersion
     this._lastError = undefined
     if (ev.type === 'BOOKMARK') return

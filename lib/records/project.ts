@@ -18,15 +18,12 @@ import type {
   View,
   ViewKind,
 } from './views.ts'
+import { isJsonObject } from '../util/json.ts'
 
 export type Projected<T> =
   { readonly ok: true; readonly view: T } | { readonly ok: false; readonly problem: Problem }
 
 type Obj = Readonly<Record<string, unknown>>
-
-function isObj(x: unknown): x is Obj {
-  return typeof x === 'object' && x !== null && !Array.isArray(x)
-}
 
 /** Thrown inside this module only, turned into a problem at the edge. */
 class Malformed extends Error {
@@ -35,7 +32,7 @@ class Malformed extends Error {
 
 function obj(x: unknown, path: string): Obj {
   if (x === undefined || x === null) return {}
-  if (!isObj(x)) throw new Malformed(`${path} is not an object`)
+  if (!isJsonObject(x)) throw new Malformed(`${path} is not an object`)
   return x
 }
 
@@ -52,7 +49,7 @@ function str(x: unknown, path: string): string | undefined {
 }
 
 function refOf(kind: ViewKind, o: unknown, namespaced: boolean): ObjectRef {
-  const meta = isObj(o) && isObj(o['metadata']) ? o['metadata'] : {}
+  const meta = isJsonObject(o) && isJsonObject(o['metadata']) ? o['metadata'] : {}
   const name = typeof meta['name'] === 'string' && meta['name'] !== '' ? meta['name'] : '<unnamed>'
   const uid = typeof meta['uid'] === 'string' ? meta['uid'] : undefined
   // kubectl's default: a namespaced object without a namespace lives in `default`.
@@ -78,7 +75,7 @@ function project<T>(
 ): Projected<T> {
   const ref = refOf(kind, o, namespaced)
   try {
-    if (!isObj(o)) throw new Malformed('not an object')
+    if (!isJsonObject(o)) throw new Malformed('not an object')
     if (ref.name === '<unnamed>') throw new Malformed('metadata.name is missing')
     return { ok: true, view: build(o, ref) }
   } catch (err) {
@@ -226,7 +223,7 @@ export const PROJECTORS: Readonly<Record<ViewKind, (o: unknown) => Projected<Vie
 
 /** Projects by `kind` (manifests carry it); undefined for kinds that make no records. */
 export function projectByKind(o: unknown): Projected<View> | undefined {
-  const kind = isObj(o) ? o['kind'] : undefined
+  const kind = isJsonObject(o) ? o['kind'] : undefined
   if (typeof kind !== 'string' || !Object.hasOwn(PROJECTORS, kind)) return undefined
   return PROJECTORS[kind as ViewKind](o)
 }

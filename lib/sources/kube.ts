@@ -18,10 +18,10 @@ import type { Projected } from '../records/project.ts'
 import { ANNOTATION_EXTERNAL, ANNOTATION_INTERNAL } from '../records/types.ts'
 import type { View, ViewKind } from '../records/views.ts'
 import type { Startable } from '../util/lifecycle.ts'
-import { isRecord } from '../k8s/client.ts'
 import { ListWatch } from '../k8s/list-watch.ts'
 import type { ListWatchComponents, ListWatchInit, Projection } from '../k8s/list-watch.ts'
 import type { ViewSink, ViewSource, SourceStatus } from './contract.ts'
+import { isJsonObject } from '../util/json.ts'
 
 export interface KubeSourceInit {
   readonly kinds: readonly ViewKind[]
@@ -63,12 +63,12 @@ export function labelSelector(kind: ViewKind): string | undefined {
 }
 
 function metadata(o: unknown): Record<string, unknown> | undefined {
-  return isRecord(o) && isRecord(o.metadata) ? o.metadata : undefined
+  return isJsonObject(o) && isJsonObject(o.metadata) ? o.metadata : undefined
 }
 
 function hasDnsAnnotation(o: unknown): boolean {
   const a = metadata(o)?.annotations
-  return isRecord(a) && (a[ANNOTATION_EXTERNAL] !== undefined || a[ANNOTATION_INTERNAL] !== undefined)
+  return isJsonObject(a) && (a[ANNOTATION_EXTERNAL] !== undefined || a[ANNOTATION_INTERNAL] !== undefined)
 }
 
 export function projection(kind: ViewKind): Projection<Projected<View>> {

@@ -7,15 +7,10 @@
  * `ManifestError` with one line naming the source and the document; callers exit 2 with it.
  */
 import { loadAll } from 'js-yaml'
+import { isJsonObject } from '../util/json.ts'
 
 export class ManifestError extends Error {
   override readonly name = 'ManifestError'
-}
-
-type Obj = Record<string, unknown>
-
-function isObj(x: unknown): x is Obj {
-  return typeof x === 'object' && x !== null && !Array.isArray(x)
 }
 
 function firstLine(s: string): string {
@@ -50,7 +45,7 @@ export function parseManifest(text: string, source: string): unknown[] {
   docs.forEach((doc, i) => {
     if (doc === null || doc === undefined) return // empty document (`---` at the end)
     const where = docs.length > 1 ? `document ${i + 1}` : 'the input'
-    if (!isObj(doc) || typeof doc['kind'] !== 'string')
+    if (!isJsonObject(doc) || typeof doc['kind'] !== 'string')
       throw new ManifestError(
         `${source}: ${where} is not a Kubernetes object (a mapping with apiVersion and kind)`,
       )
@@ -58,8 +53,9 @@ export function parseManifest(text: string, source: string): unknown[] {
       doc['items'].forEach((item: unknown, j) => {
         // kubectl's List items always carry their kind; typed lists (PodList) may not.
         const kind = doc['kind'] === 'List' ? undefined : (doc['kind'] as string).slice(0, -'List'.length)
-        if (isObj(item) && typeof item['kind'] !== 'string' && kind !== undefined) out.push({ ...item, kind })
-        else if (isObj(item) && typeof item['kind'] === 'string') out.push(item)
+        if (isJsonObject(item) && typeof item['kind'] !== 'string' && kind !== undefined)
+          out.push({ ...item, kind })
+        else if (isJsonObject(item) && typeof item['kind'] === 'string') out.push(item)
         else
           throw new ManifestError(`${source}: ${where}, item ${j + 1} is not a Kubernetes object (no kind)`)
       })
