@@ -9,7 +9,7 @@ import { randomRng } from '../../util/random.ts'
 import { backoffMs } from '../../util/backoff.ts'
 import { errorMessage } from '../../util/errors.ts'
 import type { Logger } from '../../util/log.ts'
-import { desiredHosts } from './desired.ts'
+import { hostEntries } from './entries.ts'
 import { writeHostsFile } from './writer.ts'
 
 export interface HostsSinkInit {
@@ -102,26 +102,26 @@ export function createHostsSink(init: HostsSinkInit, c: HostsSinkComponents): Ho
     const view = pending
     if (view === undefined || stopped) return settle()
     pending = undefined
-    const desired = desiredHosts(view.records, init.zones)
-    for (const name of desired.unresolved) log.debug('cname not written: chain leaves our data', { name })
-    for (const name of desired.wildcards) {
+    const entries = hostEntries(view.records, init.zones)
+    for (const name of entries.unresolved) log.debug('cname not written: chain leaves our data', { name })
+    for (const name of entries.wildcards) {
       if (reportedWildcards.has(name)) continue
       reportedWildcards.add(name)
       skipped.inc({ reason: 'wildcard' })
       log.info('wildcard name not written to the hosts file (DNS answers it)', { name })
     }
     try {
-      const r = writeHostsFile(init.path, desired.hosts, init.zones)
+      const r = writeHostsFile(init.path, entries.hosts, init.zones)
       failures = 0
       lastError = undefined
       writes.inc({ outcome: r.outcome })
-      names.set(desired.hosts.size)
+      names.set(entries.hosts.size)
       for (const p of r.problems) {
         problems.inc({ kind: p.kind })
         log.warn('hosts file problem', { path: init.path, ...p })
       }
       if (r.outcome === 'written')
-        log.info('hosts file written', { path: init.path, names: desired.hosts.size })
+        log.info('hosts file written', { path: init.path, names: entries.hosts.size })
     } catch (err) {
       writes.inc({ outcome: 'error' })
       lastError = { message: errorMessage(err), at: new Date().toISOString() }

@@ -9,7 +9,7 @@ import {
   replaceName,
   rewriteHosts,
 } from '../../../../lib/sinks/hosts/block.ts'
-import { desiredHosts } from '../../../../lib/sinks/hosts/desired.ts'
+import { hostEntries } from '../../../../lib/sinks/hosts/entries.ts'
 import type { ResolvedRecord } from '../../../../lib/records/types.ts'
 
 const EB = '# Begin host entries managed by etcd-manager[etcd] - do not edit'
@@ -152,7 +152,7 @@ const rec = (name: string, type: ResolvedRecord['type'], ...values: string[]): R
 })
 
 test('desired hosts: zones, A+AAAA combined, CNAMEs flattened through our data', () => {
-  const d = desiredHosts(
+  const d = hostEntries(
     [
       rec('api.c.local', 'A', '10.0.0.1'),
       rec('api.c.local', 'AAAA', 'fd00::1'),

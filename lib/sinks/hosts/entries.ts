@@ -1,5 +1,5 @@
 /**
- * What the hosts block should hold for a replica: name → addresses for every name inside our
+ * Host entries for a replica, what the hosts block should hold: name → addresses for every name inside our
  * zones. A and AAAA of one name are combined (as kOps did); a CNAME is flattened to the addresses
  * its chain reaches inside our data, and skipped when the chain ends elsewhere. Wildcard names
  * (`*.apps.example.local`) are served by DNS only: a hosts file has no wildcards, and a literal
@@ -8,7 +8,7 @@
 import type { ResolvedRecord } from '../../records/types.ts'
 import { MAX_CNAME_CHAIN, zoneOf } from '../zones.ts'
 
-export interface DesiredHosts {
+export interface HostEntries {
   readonly hosts: ReadonlyMap<string, readonly string[]>
   /** CNAMEs whose chain did not end at addresses in our data. */
   readonly unresolved: readonly string[]
@@ -20,7 +20,7 @@ export function isWildcard(name: string): boolean {
   return name.startsWith('*.')
 }
 
-export function desiredHosts(records: readonly ResolvedRecord[], zones: readonly string[]): DesiredHosts {
+export function hostEntries(records: readonly ResolvedRecord[], zones: readonly string[]): HostEntries {
   const addrs = new Map<string, string[]>()
   const cnames = new Map<string, string>()
   for (const r of records) {
