@@ -10,7 +10,7 @@ import { DEMO_DEFAULT_AGENTS, DEMO_MAX_AGENTS, portCount } from '../../lib/demo/
 /** docs/demo.md and examples/cluster.yaml are written for this name. */
 const DEMO_CLUSTER_NAME = 'demo.k8s.local'
 import { ConfigError } from '../../lib/util/errors.ts'
-import { intFlag, stringFlag } from '../flags/values.ts'
+import { intFlag, textFlag, withDefaults } from '../flags/values.ts'
 import { keygen } from './keygen.ts'
 
 /** The example next to this program, whatever the working directory. */
@@ -83,20 +83,21 @@ export const demoCommand: CommandModule = {
       .epilog(
         'In a checkout: npm start runs this demo; npx dns-controller --help lists every command (agent, render, keygen, state), docs/demo.md explains the demo.',
       ),
-  handler: async (argv) => {
-    const from = stringFlag(argv['from']) ?? DEFAULT_EXAMPLE
+  handler: async (given) => {
+    const argv = withDefaults(demoFlags, given)
+    const from = textFlag(argv['from'])
     if (!existsSync(from)) throw new ConfigError('from', `${from}: no such file`)
-    const agents = intFlag(argv['agents'] ?? DEMO_DEFAULT_AGENTS, 'agents', 1, DEMO_MAX_AGENTS)
+    const agents = intFlag(argv['agents'], 'agents', 1, DEMO_MAX_AGENTS)
     const baseArg = argv['base-port']
     const basePort =
       baseArg === undefined ? undefined : intFlag(baseArg, 'base-port', 1024, 65535 - portCount(agents) + 1)
-    const clusterName = stringFlag(argv['cluster-name'])?.trim() ?? DEMO_CLUSTER_NAME
+    const clusterName = textFlag(argv['cluster-name']).trim()
     const cli = process.argv[1]
     if (cli === undefined) throw new Error('bug: no entry script in process.argv')
     // Loaded here, not at the top: it brings child_process, which no other command needs.
     const { PortsBusyError, runDemo } = await import('../../lib/demo/run.ts')
     try {
-      ;(argv as { exitCode?: number }).exitCode = await runDemo({
+      ;(given as { exitCode?: number }).exitCode = await runDemo({
         from,
         agents,
         ...(basePort === undefined ? {} : { basePort }),

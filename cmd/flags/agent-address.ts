@@ -5,7 +5,7 @@
 import { ConfigError } from '../../lib/util/errors.ts'
 import { parseHostPort } from '../../lib/util/hostport.ts'
 import type { HostPort } from '../../lib/util/hostport.ts'
-import { stringFlag } from './values.ts'
+import { textFlag } from './values.ts'
 
 export const agentFromFlag = {
   type: 'string',
@@ -18,7 +18,7 @@ export function agentAddressArgs(argv: Readonly<Record<string, unknown>>): {
   from: HostPort
   timeoutMs: number
 } {
-  const from = parseHostPort(stringFlag(argv['from']) ?? '')
+  const from = parseHostPort(textFlag(argv['from']))
   if (typeof from === 'string') throw new ConfigError('from', from)
   const timeout = Number(argv['timeout'])
   if (!(timeout > 0)) throw new ConfigError('timeout', 'expected a positive number of seconds')

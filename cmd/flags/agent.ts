@@ -9,7 +9,7 @@ import { parseHostPort } from '../../lib/util/hostport.ts'
 import type { HostPort } from '../../lib/util/hostport.ts'
 import type { GossipNetworks } from '../../lib/gossip/network-config.ts'
 import { AGENT_GOSSIP, checkGossipFiles, fileChecker, gossipConfigFromArgs, gossipFlags } from './gossip.ts'
-import { intFlag, listFlag, stringFlag } from './values.ts'
+import { intFlag, listFlag, textFlag, withDefaults } from './values.ts'
 import { logFormatFlag, logFormatFromArgs } from './logging.ts'
 import type { LogFormat } from '../../lib/util/log.ts'
 
@@ -90,17 +90,18 @@ const ZONE = /^[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?(\.[a-z0-9_]([a-z0-9_-]{0,61
 const K8S_NAME = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/
 
 function optionalHostPort(args: Readonly<Record<string, unknown>>, flag: string): HostPort | undefined {
-  const text = stringFlag(args[flag])?.trim() ?? ''
+  const text = textFlag(args[flag]).trim()
   if (text === '') return undefined
   const hp = parseHostPort(text)
   if (typeof hp === 'string') throw new ConfigError(flag, hp)
   return hp
 }
 
-export function agentConfigFromArgs(args: Readonly<Record<string, unknown>>): AgentConfig {
-  const gossip = gossipConfigFromArgs(args)
+export function agentConfigFromArgs(given: Readonly<Record<string, unknown>>): AgentConfig {
+  const args = withDefaults(agentFlags, given)
+  const gossip = gossipConfigFromArgs(args, AGENT_GOSSIP)
   const warnings = [...gossip.warnings]
-  const zones = listFlag(args['zone'] ?? 'local').map(normaliseZone)
+  const zones = listFlag(args['zone']).map(normaliseZone)
   if (zones.length === 0) throw new ConfigError('zone', 'give at least one zone')
   for (const z of zones)
     if (z.length > 253 || !ZONE.test(z)) throw new ConfigError('zone', `"${z}" is not a valid DNS zone name`)
@@ -110,19 +111,19 @@ export function agentConfigFromArgs(args: Readonly<Record<string, unknown>>): Ag
     return hp
   })
   let seedService: AgentConfig['seedService']
-  const svc = stringFlag(args['gossip-seed-service'])?.trim() ?? ''
+  const svc = textFlag(args['gossip-seed-service']).trim()
   if (svc !== '') {
     const [namespace = '', name = '', ...rest] = svc.split('/')
     if (rest.length > 0 || !K8S_NAME.test(namespace) || !K8S_NAME.test(name))
       throw new ConfigError('gossip-seed-service', `"${svc}" is not NAMESPACE/NAME`)
     seedService = { namespace, name }
   }
-  const trusted = listFlag(args['trusted-publisher-key-file'] ?? DEFAULT_TRUSTED_PUBLISHER_KEY_FILE)
+  const trusted = listFlag(args['trusted-publisher-key-file'])
   if (trusted.length === 0)
     throw new ConfigError('trusted-publisher-key-file', 'give at least one public key file')
-  const stateDir = stringFlag(args['state-dir'])?.trim() ?? DEFAULT_STATE_DIR
+  const stateDir = textFlag(args['state-dir']).trim()
   if (stateDir === '') throw new ConfigError('state-dir', 'empty path')
-  const hostsFile = stringFlag(args['hosts-file'])?.trim() ?? ''
+  const hostsFile = textFlag(args['hosts-file']).trim()
   const dnsListen = optionalHostPort(args, 'dns-listen')
   if (hostsFile === '' && dnsListen === undefined)
     warnings.push('neither --hosts-file nor --dns-listen is set: this agent only relays the gossip')
@@ -142,8 +143,8 @@ export function agentConfigFromArgs(args: Readonly<Record<string, unknown>>): Ag
     zones: Object.freeze(zones),
     upstreams: Object.freeze(upstreams),
     ...(metricsListen === undefined ? {} : { metricsListen }),
-    publisherTimeoutSeconds: intFlag(args['publisher-timeout'] ?? 300, 'publisher-timeout', 0, 86_400),
-    verbosity: intFlag(args['v'] ?? 2, 'v', 0, 10),
+    publisherTimeoutSeconds: intFlag(args['publisher-timeout'], 'publisher-timeout', 0, 86_400),
+    verbosity: intFlag(args['v'], 'v', 0, 10),
     logFormat: logFormatFromArgs(args),
     warnings: Object.freeze(warnings),
   })

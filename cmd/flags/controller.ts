@@ -18,7 +18,7 @@ import {
   gossipFlags,
 } from './gossip.ts'
 import { recordConfigFromArgs, recordFlags } from './records.ts'
-import { boolFlag, intFlag, stringFlag } from './values.ts'
+import { boolFlag, intFlag, stringFlag, textFlag, withDefaults } from './values.ts'
 import { logFormatFlag, logFormatFromArgs } from './logging.ts'
 
 export const DEFAULT_PUBLISHER_KEY_FILE = '/etc/dns-controller/publisher/publisher.key'
@@ -96,9 +96,10 @@ export const controllerFlags = {
 const DNS1123_SUBDOMAIN = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/
 const DNS1123_LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/
 
-export function controllerConfigFromArgs(args: Readonly<Record<string, unknown>>): ControllerConfig {
+export function controllerConfigFromArgs(given: Readonly<Record<string, unknown>>): ControllerConfig {
+  const args = withDefaults(controllerFlags, given)
   const warnings: string[] = []
-  const dns = stringFlag(args['dns'])?.trim() ?? 'gossip'
+  const dns = textFlag(args['dns']).trim()
   if (CLOUD_DNS_PROVIDERS.includes(dns))
     throw new ConfigError(
       'dns',
@@ -119,7 +120,7 @@ export function controllerConfigFromArgs(args: Readonly<Record<string, unknown>>
       pipeline: Object.freeze({ ...records.pipeline, internalIPv4: true, internalIPv6: true }),
     }
   }
-  const gossip = gossipConfigFromArgs(args)
+  const gossip = gossipConfigFromArgs(args, CONTROLLER_GOSSIP)
   warnings.push(...gossip.warnings)
 
   const from = stringFlag(args['from'])
@@ -136,24 +137,24 @@ export function controllerConfigFromArgs(args: Readonly<Record<string, unknown>>
   const elect = electFlag === undefined ? source.kind === 'cluster' : boolFlag(electFlag, 'leader-elect')
   if (elect && source.kind === 'file')
     throw new ConfigError('leader-elect', 'needs a cluster; with --from there is nothing to elect on')
-  const leNamespace = stringFlag(args['leader-elect-namespace']) ?? 'kube-system'
+  const leNamespace = textFlag(args['leader-elect-namespace'])
   if (!DNS1123_LABEL.test(leNamespace))
     throw new ConfigError('leader-elect-namespace', `"${leNamespace}" is not a valid namespace name`)
-  const leName = stringFlag(args['leader-elect-name']) ?? 'dns-controller'
+  const leName = textFlag(args['leader-elect-name'])
   if (leName.length > 253 || !DNS1123_SUBDOMAIN.test(leName))
     throw new ConfigError('leader-elect-name', `"${leName}" is not a valid Lease name`)
 
-  const metricsText = stringFlag(args['metrics-listen'])?.trim() ?? ''
+  const metricsText = textFlag(args['metrics-listen']).trim()
   const metrics = metricsText === '' ? undefined : parseHostPort(metricsText)
   if (typeof metrics === 'string') throw new ConfigError('metrics-listen', metrics)
 
-  intFlag(args['route53-batch-size'] ?? 900, 'route53-batch-size', 1, 1_000_000)
+  intFlag(args['route53-batch-size'], 'route53-batch-size', 1, 1_000_000)
   // kOps polled every --update-interval seconds; a change here is published within about a second.
   if (args['update-interval'] !== undefined) {
     intFlag(args['update-interval'], 'update-interval', 1, 3600)
     warnings.push('--update-interval is ignored: publishing is event-driven (within about 1 s of a change)')
   }
-  const publisherKeyFile = stringFlag(args['publisher-key-file']) ?? DEFAULT_PUBLISHER_KEY_FILE
+  const publisherKeyFile = textFlag(args['publisher-key-file'])
   if (publisherKeyFile.trim() === '') throw new ConfigError('publisher-key-file', 'empty path')
 
   return Object.freeze({
@@ -168,7 +169,7 @@ export function controllerConfigFromArgs(args: Readonly<Record<string, unknown>>
     publisherKeyFile,
     leaderElection: Object.freeze({ enabled: elect, namespace: leNamespace, name: leName }),
     ...(metrics === undefined ? {} : { metricsListen: metrics }),
-    verbosity: intFlag(args['v'] ?? 2, 'v', 0, 10),
+    verbosity: intFlag(args['v'], 'v', 0, 10),
     logFormat: logFormatFromArgs(args),
     warnings: Object.freeze(warnings),
   })

@@ -16,7 +16,7 @@ import type { GossipNetworkConfig, GossipNetworks } from '../../lib/gossip/netwo
 import { ConfigError } from '../../lib/util/errors.ts'
 import { parseHostPort } from '../../lib/util/hostport.ts'
 import type { HostPort } from '../../lib/util/hostport.ts'
-import { boolFlag, listFlag, stringFlag } from './values.ts'
+import { boolFlag, listFlag, stringFlag, textFlag, withDefaults } from './values.ts'
 
 export const DEFAULT_GOSSIP_SECRET_FILE = '/etc/dns-controller/gossip/gossip.psk'
 export const MIN_SECRET_CHARS = 16
@@ -109,13 +109,14 @@ export interface GossipFlagConfig extends GossipNetworks {
   readonly warnings: readonly string[]
 }
 
-/** `d` supplies the listen defaults when `args` lacks them (tests pass partial objects). */
+/** `d`: whose defaults (the controller's or the agent's ports) fill in flags `given` lacks. */
 export function gossipConfigFromArgs(
-  args: Readonly<Record<string, unknown>>,
-  d: GossipDefaults = CONTROLLER_GOSSIP,
+  given: Readonly<Record<string, unknown>>,
+  d: GossipDefaults,
 ): GossipFlagConfig {
+  const args = withDefaults(gossipFlags(d), given)
   const warnings: string[] = []
-  const protocol = stringFlag(args['gossip-protocol'])?.trim() ?? 'libp2p'
+  const protocol = textFlag(args['gossip-protocol']).trim()
   // kOps' manifests name their primary mesh (the default) or memberlist: run ours in its place,
   // so those manifests start unchanged; kOps' own peers cannot join it, hence the warning.
   if (KOPS_PROTOCOLS.includes(protocol))
@@ -144,7 +145,7 @@ export function gossipConfigFromArgs(
   ): GossipNetworkConfig =>
     Object.freeze({
       protocol: 'libp2p',
-      listen: hostPort(listenFlag, stringFlag(args[listenFlag]) ?? d.listen),
+      listen: hostPort(listenFlag, textFlag(args[listenFlag])),
       seeds: Object.freeze(listFlag(args[seedFlag]).map((t) => hostPort(seedFlag, t))),
       ...(s === undefined ? {} : { secret: s }),
       ...(f === undefined ? {} : { secretFile: f }),
@@ -152,12 +153,9 @@ export function gossipConfigFromArgs(
     })
   const primary = network('gossip-listen', 'gossip-seed', secret, secretFile)
 
-  const protocol2 = stringFlag(args['gossip-protocol-secondary'])?.trim() ?? ''
+  const protocol2 = textFlag(args['gossip-protocol-secondary']).trim()
   // Checked even when ignored, so a typo in kOps-generated args is still caught.
-  const listen2 = hostPort(
-    'gossip-listen-secondary',
-    stringFlag(args['gossip-listen-secondary']) ?? d.listenSecondary,
-  )
+  const listen2 = hostPort('gossip-listen-secondary', textFlag(args['gossip-listen-secondary']))
   const seeds2 = listFlag(args['gossip-seed-secondary']).map((t) => hostPort('gossip-seed-secondary', t))
   if (protocol2 === '') return Object.freeze({ primary, warnings })
   if (KOPS_PROTOCOLS.includes(protocol2)) {

@@ -2,7 +2,7 @@
 import type { Options } from 'yargs'
 import type { LogFormat } from '../../lib/util/log.ts'
 import { ConfigError } from '../../lib/util/errors.ts'
-import { stringFlag } from './values.ts'
+import { textFlag, withDefaults } from './values.ts'
 
 export const logFormatFlag = {
   'log-format': {
@@ -14,7 +14,7 @@ export const logFormatFlag = {
 } as const satisfies Record<string, Options>
 
 export function logFormatFromArgs(args: Readonly<Record<string, unknown>>): LogFormat {
-  const f = stringFlag(args['log-format'])?.trim() ?? 'text'
+  const f = textFlag(withDefaults(logFormatFlag, args)['log-format']).trim()
   if (f !== 'text' && f !== 'json') throw new ConfigError('log-format', `expected text or json, got "${f}"`)
   return f
 }

@@ -8,7 +8,7 @@ import { checkApiserverOptions } from '../../lib/records/apiserver.ts'
 import { checkZoneFlag, gossipZones, parseZoneRules } from '../../lib/records/zones.ts'
 import type { ZoneRules } from '../../lib/records/zones.ts'
 import { ConfigError } from '../../lib/util/errors.ts'
-import { boolFlag, listFlag, stringFlag } from './values.ts'
+import { boolFlag, listFlag, textFlag, withDefaults } from './values.ts'
 
 export const recordFlags = {
   zone: {
@@ -64,7 +64,8 @@ export interface RecordFlagConfig {
   readonly watchNamespace?: string
 }
 
-export function recordConfigFromArgs(args: Readonly<Record<string, unknown>>): RecordFlagConfig {
+export function recordConfigFromArgs(given: Readonly<Record<string, unknown>>): RecordFlagConfig {
+  const args = withDefaults(recordFlags, given)
   const zones = listFlag(args['zone'])
   for (const z of zones) {
     const reason = checkZoneFlag(z)
@@ -77,10 +78,10 @@ export function recordConfigFromArgs(args: Readonly<Record<string, unknown>>): R
       'zone',
       `the rules ${JSON.stringify(zones)} permit no zone in gossip mode (add a zone name, or */* for "local")`,
     )
-  const ns = stringFlag(args['watch-namespace'])?.trim() ?? ''
+  const ns = textFlag(args['watch-namespace']).trim()
   if (ns !== '' && !/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/.test(ns))
     throw new ConfigError('watch-namespace', `"${ns}" is not a valid namespace name`)
-  const clusterName = stringFlag(args['cluster-name'])?.trim().toLowerCase().replace(/\.$/, '') ?? ''
+  const clusterName = textFlag(args['cluster-name']).trim().toLowerCase().replace(/\.$/, '')
   const externalAddresses = listFlag(args['api-external-address'])
   if (clusterName === '' && externalAddresses.length > 0)
     throw new ConfigError('api-external-address', 'needs --cluster-name')

@@ -1,5 +1,21 @@
 /** Small helpers turning yargs values into typed flag values; errors name the flag. */
+import type { Options } from 'yargs'
 import { ConfigError } from '../../lib/util/errors.ts'
+
+/**
+ * `args` with each absent flag set to its table's `default`. A flag's default is written once, in
+ * the table yargs reads (and docs/flags.md is generated from); parsers start with this instead of
+ * repeating defaults, so they see the same values from yargs and from a test's partial object.
+ */
+export function withDefaults(
+  table: Readonly<Record<string, Options>>,
+  args: Readonly<Record<string, unknown>>,
+): Readonly<Record<string, unknown>> {
+  const out: Record<string, unknown> = { ...args }
+  for (const [name, option] of Object.entries(table))
+    if (out[name] === undefined && option.default !== undefined) out[name] = option.default
+  return out
+}
 
 /**
  * A list flag: repeats and comma-separated values both work, as pflag's string slices did
@@ -19,6 +35,11 @@ export function stringFlag(value: unknown): string | undefined {
   if (value === undefined || value === null) return undefined
   if (Array.isArray(value)) return value.length === 0 ? undefined : stringFlag(value[value.length - 1])
   return String(value)
+}
+
+/** A string flag as text; '' when not given (for flags whose empty value means "off"). */
+export function textFlag(value: unknown): string {
+  return stringFlag(value) ?? ''
 }
 
 export function boolFlag(value: unknown, flag: string): boolean {
