@@ -1,6 +1,7 @@
 /**
  * The controller's configuration: built once from flags by cmd/flags/controller.ts (a pure
- * function), validated there, frozen from then on.
+ * function), validated there, frozen from then on. Every field is set; the flags' defaults live in
+ * that file's flag table.
  */
 import type { GossipNetworks } from '../gossip/network-config.ts'
 import type { LogFormat } from '../util/log.ts'
@@ -16,9 +17,9 @@ export type ObjectSource =
 export interface LeaderElectionConfig {
   /** Default true with a cluster, false with `--from`. */
   readonly enabled: boolean
-  /** Namespace of the Lease. @default 'kube-system' */
+  /** Namespace of the Lease (`--leader-elect-namespace`). */
   readonly namespace: string
-  /** Name of the Lease. @default 'dns-controller' */
+  /** Name of the Lease (`--leader-elect-name`). */
   readonly name: string
 }
 
@@ -31,14 +32,14 @@ export interface ControllerConfig {
   /** `--watch-namespace`; absent = all namespaces. Nodes are always cluster-wide. */
   readonly watchNamespace?: string
   readonly gossip: GossipNetworks
-  /** Ed25519 PKCS#8 PEM that signs snapshots. @default '/etc/dns-controller/publisher/publisher.key' */
+  /** Ed25519 PKCS#8 PEM that signs snapshots (`--publisher-key-file`). */
   readonly publisherKeyFile: string
   readonly leaderElection: LeaderElectionConfig
   /** `/metrics`, `/healthz`, `/readyz`; absent = not served. */
   readonly metricsListen?: HostPort
-  /** klog-style `-v`. @default 2 */
+  /** klog-style `-v`. */
   readonly verbosity: number
-  /** `--log-format`. @default 'text' */
+  /** `--log-format`. */
   readonly logFormat: LogFormat
   /** Accepted kOps settings that do nothing here; log them at start. */
   readonly warnings: readonly string[]

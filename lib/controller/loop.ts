@@ -36,6 +36,11 @@ import { errorMessage } from '../util/errors.ts'
 import type { Startable } from '../util/lifecycle.ts'
 import type { Logger } from '../util/log.ts'
 
+/** A failed publish is retried after a jittered backoff from this… */
+const RETRY_BASE_MS = 200
+/** …up to this. */
+const RETRY_CAP_MS = 30_000
+
 export interface ControllerInit {
   readonly records: PipelineOptions
   /** Quiet time after the last change before publishing. @default 100 */
@@ -212,7 +217,7 @@ export class Controller implements Startable {
       this.failures++
       this.lastError = `publish failed: ${errorMessage(err)}`
       this.m.publishes.inc({ result: 'error' })
-      const retry = backoffMs(this.failures, this.c.rng, 200, 30_000)
+      const retry = backoffMs(this.failures, this.c.rng, RETRY_BASE_MS, RETRY_CAP_MS)
       this.c.log.warn('publish failed; retrying', { err: errorMessage(err), retryMs: retry })
       this.timers.clear(this.retryTimer)
       this.retryTimer = this.timers.set(() => this.poke(), retry)

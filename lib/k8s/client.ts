@@ -80,8 +80,12 @@ export interface KubeApi {
   ): Promise<void>
 }
 
+/** Per-request deadline for non-watch calls, unless `KubeApiInit` says otherwise. */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000
+
+/** Options of both `KubeApi` implementations. */
 export interface KubeApiInit {
-  /** Per-request deadline for non-watch calls. @default 30000 */
+  /** Per-request deadline for non-watch calls; `DEFAULT_REQUEST_TIMEOUT_MS` when absent. */
   readonly requestTimeoutMs?: number
 }
 
@@ -101,7 +105,7 @@ export function createKubeApi(kc: KubeConfig, init: KubeApiInit = {}): KubeApi {
       http: new m.IsomorphicFetchHttpLibrary(),
       Ctx: m.RequestContext,
     })))
-  const requestTimeoutMs = init.requestTimeoutMs ?? 30_000
+  const requestTimeoutMs = init.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS
   let dispatcher: Dispatcher | undefined
 
   const url = (path: string, query: Query | undefined): string => {

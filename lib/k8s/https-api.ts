@@ -5,16 +5,11 @@
  */
 import { Agent, request } from 'node:https'
 import type { IncomingMessage } from 'node:http'
-import { responseError } from './client.ts'
-import type { KubeApi, Query } from './client.ts'
+import { DEFAULT_REQUEST_TIMEOUT_MS, responseError } from './client.ts'
+import type { KubeApi, KubeApiInit, Query } from './client.ts'
 import { inClusterAccess, kubeconfigAccess } from './kubeconfig.ts'
 import type { KubeAccess } from './kubeconfig.ts'
 import { streamWatch } from './watch-stream.ts'
-
-export interface HttpsApiInit {
-  /** Per-request deadline for non-watch calls. @default 30000 */
-  readonly requestTimeoutMs?: number
-}
 
 function readBody(res: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -25,7 +20,7 @@ function readBody(res: IncomingMessage): Promise<string> {
   })
 }
 
-export function createHttpsKubeApi(access: KubeAccess, init: HttpsApiInit = {}): KubeApi {
+export function createHttpsKubeApi(access: KubeAccess, init: KubeApiInit = {}): KubeApi {
   const agent = new Agent({
     keepAlive: true,
     keepAliveMsecs: 30_000,
@@ -35,7 +30,7 @@ export function createHttpsKubeApi(access: KubeAccess, init: HttpsApiInit = {}):
     ...(access.servername === undefined ? {} : { servername: access.servername }),
     rejectUnauthorized: !access.insecure,
   })
-  const timeoutMs = init.requestTimeoutMs ?? 30_000
+  const timeoutMs = init.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS
   const url = (path: string, query: Query | undefined): URL => {
     const u = new URL(access.server + path)
     for (const [k, v] of Object.entries(query ?? {})) if (v !== undefined) u.searchParams.set(k, String(v))

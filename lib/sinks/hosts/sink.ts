@@ -12,13 +12,18 @@ import type { Logger } from '../../util/log.ts'
 import { hostEntries } from './entries.ts'
 import { writeHostsFile } from './writer.ts'
 
+export const DEFAULT_RESYNC_MS = 30_000
+/** A failed write is retried after a jittered backoff from this up to the cap. */
+const RETRY_BASE_MS = 500
+const RETRY_CAP_MS = 30_000
+
 export interface HostsSinkInit {
   readonly path: string
   readonly zones: readonly string[]
   /**
    * The last view is re-applied this often, so a block someone else removed (cloud-init's
    * manage_etc_hosts, an editor) comes back without a replica change; unchanged bytes are not
-   * written. 0 disables. @default 30000
+   * written. 0 disables. @default DEFAULT_RESYNC_MS
    */
   readonly resyncMs?: number
 }
@@ -80,7 +85,7 @@ export function createHostsSink(init: HostsSinkInit, c: HostsSinkComponents): Ho
   let waiters: (() => void)[] = []
   let last: ReplicaView | undefined
   let lastError: { message: string; at: string } | undefined
-  const resyncMs = init.resyncMs ?? 30_000
+  const resyncMs = init.resyncMs ?? DEFAULT_RESYNC_MS
   const resync =
     resyncMs > 0
       ? setInterval(() => {
@@ -126,7 +131,7 @@ export function createHostsSink(init: HostsSinkInit, c: HostsSinkComponents): Ho
       writes.inc({ outcome: 'error' })
       lastError = { message: errorMessage(err), at: new Date().toISOString() }
       pending ??= view
-      const delay = backoffMs(failures++, rng, 500, 30_000)
+      const delay = backoffMs(failures++, rng, RETRY_BASE_MS, RETRY_CAP_MS)
       log.error('hosts file write failed', { path: init.path, err: errorMessage(err), retryMs: delay })
       scheduled = setTimeout(run, delay)
       scheduled.unref()
