@@ -120,7 +120,13 @@ test(
     const port = await freePort()
     const early = await startNode({ psk, trusted: [signer.publicKey], seeds: [{ host: '127.0.0.1', port }] })
     nodes.push(early)
-    await new Promise((r) => setTimeout(r, 1500))
+    // It tried, failed and tried again: it is retrying, not waiting for a restart.
+    await eventually(
+      'two failed dials of the absent seed',
+      async () =>
+        (await counter(early.registry, 'dns_controller_gossip_dials_total', { result: 'failed' })) >= 2,
+      10_000,
+    )
     assert.equal(early.node.peerCount(), 0)
     const publisher = await startNode({ psk, trusted: [signer.publicKey], signer, listenPort: port })
     nodes.push(publisher)
@@ -143,11 +149,13 @@ test(
     stopAll(t, nodes)
     const port = await freePort()
     const self = { host: '127.0.0.1', port }
+    // A second seed where nothing listens: the yardstick for "never again" below.
+    const absent = { host: '127.0.0.1', port: await freePort() }
     const publisher = await startNode({
       psk,
       trusted: [signer.publicKey],
       signer,
-      seeds: [self],
+      seeds: [self, absent],
       listenPort: port,
     })
     nodes.push(publisher)
@@ -157,7 +165,16 @@ test(
         (await counter(publisher.registry, 'dns_controller_gossip_dials_total', { result: 'self' })) === 1,
       10_000,
     )
-    await new Promise((r) => setTimeout(r, 1500)) // several backoff periods of GOSSIP_LOOPBACK
+    // Both are seeds under the same retry policy, so a self address still in the book would be
+    // dialled again within the rounds that retry the absent seed three more times.
+    const failed = () =>
+      counter(publisher.registry, 'dns_controller_gossip_dials_total', { result: 'failed' })
+    const before = await failed()
+    await eventually(
+      'three more retries of the absent seed',
+      async () => (await failed()) >= before + 3,
+      10_000,
+    )
     assert.equal(
       await counter(publisher.registry, 'dns_controller_gossip_dials_total', { result: 'self' }),
       1,
@@ -177,7 +194,16 @@ test('metrics describe peers, frames, versions and sync', { timeout: 30_000 }, a
   nodes.push(agent)
   const v = await publisher.node.publish(records(2))
   await waitFor('agent has the version', () => versionOf(agent.node, signer.id) === v.version, 10_000)
-  await new Promise((r) => setTimeout(r, 300)) // a few anti-entropy rounds of GOSSIP_LOOPBACK
+  // The agent has sent a digest and heard one since it got the version: anti-entropy is running.
+  await eventually(
+    'a digest sent and a sync heard',
+    async () =>
+      (await counter(agent.registry, 'dns_controller_gossip_frame_bytes_total', {
+        direction: 'out',
+        kind: 'digest',
+      })) > 0 && (await counter(agent.registry, 'dns_controller_gossip_seconds_since_last_sync')) >= 0,
+    10_000,
+  )
   const text = await agent.registry.metrics()
   const wallSeconds = Number(v.version.split('.')[0]) / 1000
   const expected = [
