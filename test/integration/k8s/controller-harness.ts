@@ -5,6 +5,7 @@
 import { Registry } from 'prom-client'
 import { Controller } from '../../../lib/controller/loop.ts'
 import { createKubeApi } from '../../../lib/k8s/client.ts'
+import type { KubeApi } from '../../../lib/k8s/client.ts'
 import { openKubeApi } from '../../../lib/k8s/https-api.ts'
 import { kubeWiring } from '../../../lib/k8s/wiring.ts'
 import type { KubeWiring } from '../../../lib/k8s/wiring.ts'
@@ -30,6 +31,8 @@ export interface TestController {
   readonly publisher: MemoryPublisher
   readonly wiring: KubeWiring
   readonly registry: Registry
+  /** GET requests this controller has sent for exactly this API path. */
+  gets(path: string): number
   /** Sum of a metric's values, optionally only those with the given labels. */
   metric(name: string, labels?: Readonly<Record<string, string>>): Promise<number>
   stop(opts?: { release?: boolean }): Promise<void>
@@ -42,8 +45,11 @@ export async function startTestController(init: TestControllerInit): Promise<Tes
   const registry = new Registry()
   const publisher = new MemoryPublisher()
   const base = { log, registry, clock: systemClock, rng: randomRng() }
-  const wiring = kubeWiring(
+  const api = countGets(
     init.viaLibrary === true ? await libraryApi(init.kubeconfig) : await openKubeApi(init.kubeconfig),
+  )
+  const wiring = kubeWiring(
+    api,
     {
       watchIngress: init.watchIngress ?? true,
       ...(init.watchNamespace === undefined ? {} : { watchNamespace: init.watchNamespace }),
@@ -86,6 +92,7 @@ export async function startTestController(init: TestControllerInit): Promise<Tes
     publisher,
     wiring,
     registry,
+    gets: (path) => api.gets.get(path) ?? 0,
     async metric(metricName, labels = {}) {
       const m = (await registry.getMetricsAsJSON()).find((x) => x.name === metricName)
       const match = (l: Readonly<Record<string, unknown>>) =>
@@ -98,6 +105,21 @@ export async function startTestController(init: TestControllerInit): Promise<Tes
       await wiring.leader?.stop(opts)
       await controller.stop()
     },
+  }
+}
+
+/** The API, counting GETs per path (how tests see a replica's Lease attempts). */
+function countGets(api: KubeApi): KubeApi & { readonly gets: ReadonlyMap<string, number> } {
+  const gets = new Map<string, number>()
+  return {
+    server: api.server,
+    get: (path, query, signal) => {
+      gets.set(path, (gets.get(path) ?? 0) + 1)
+      return api.get(path, query, signal)
+    },
+    send: (method, path, body, signal) => api.send(method, path, body, signal),
+    watch: (path, query, onEvent, opts) => api.watch(path, query, onEvent, opts),
+    gets,
   }
 }
 

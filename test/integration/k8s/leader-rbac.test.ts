@@ -83,7 +83,11 @@ describe('leader election and least privilege', { skip, timeout: 180_000 }, () =
     await a.publisher.waitFor((p) => p.records.length === 1, 30_000)
     const b = await start('ctl-b')
     await eventually('b synced', 20_000, () => b.controller.status().synced)
-    await new Promise((r) => setTimeout(r, 3000)) // more than a retry period
+    // b asks for the Lease once per retry period (2 s). A follower that wrongly took it would
+    // publish within the 50 ms debounce, so after two more attempts any such publish has happened.
+    const lease = '/apis/coordination.k8s.io/v1/namespaces/kube-system/leases/dns-controller'
+    const tried = b.gets(lease)
+    await eventually('b tried for the Lease twice more', 15_000, () => b.gets(lease) >= tried + 2)
     assert.equal(b.publisher.publications.length, 0, 'the follower publishes nothing')
     assert.equal(b.controller.ready().ok, true, 'a synced follower is ready')
 
