@@ -13,8 +13,10 @@
  *     aggregator: http, https, zlib, cluster).
  *   - mortice (libp2p's peer-store locks): its single-process implementation. The store asks for
  *     `singleProcess: true`, and the Node entry imports cluster and worker_threads regardless.
- *   - libp2p-noise's default crypto (WebAssembly instantiated at import, @noble): replaced by
- *     lib/gossip/libp2p/noise-crypto.ts, which our host passes to noise() anyway.
+ *   - @libp2p/noise's default crypto (two WebAssembly modules instantiated at import, @noble):
+ *     replaced by lib/gossip/libp2p/noise-crypto.ts, which our host passes to noise() anyway
+ *     (~7 MB RSS per agent). The build fails if the package's layout no longer matches, as it
+ *     silently did when the package moved from @chainsafe/libp2p-noise.
  *   - yargs' `assert` (two equality checks): a stand-in. Node's assert brings worker_threads, its
  *     diff engine and colour support into every command (~0.7 MB RSS).
  *   - prom-client's default metrics (v8, perf_hooks) load on the first call, which only the
@@ -130,11 +132,16 @@ function trimPlugin(): Plugin {
         resolveDir: ROOT,
         loader: 'js',
       }))
-      b.onResolve({ filter: /^\.\/crypto\/(index|js)\.js$/ }, (a) =>
-        /[\\/]libp2p-noise[\\/]dist[\\/]src[\\/][^\\/]+\.js$/.test(a.importer)
-          ? { path: 'noise-crypto', namespace: 'trim' }
-          : undefined,
-      )
+      let noiseTrimmed = false
+      b.onResolve({ filter: /^\.\/crypto\/(index|js)\.js$/ }, (a) => {
+        if (!/[\\/]@libp2p[\\/]noise[\\/]dist[\\/]src[\\/][^\\/]+\.js$/.test(a.importer)) return undefined
+        noiseTrimmed = true
+        return { path: 'noise-crypto', namespace: 'trim' }
+      })
+      b.onEnd((r) => {
+        if (r.errors.length === 0 && !noiseTrimmed)
+          throw new Error("@libp2p/noise: no './crypto/index.js' import to replace (the package changed)")
+      })
       b.onResolve({ filter: /^assert$/ }, (a) =>
         /[\\/]yargs[\\/]lib[\\/]platform-shims[\\/]esm\.mjs$/.test(a.importer)
           ? { path: 'assert', namespace: 'trim' }

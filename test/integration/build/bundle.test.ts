@@ -47,7 +47,7 @@ describe('the bundled program', { timeout: 120_000 }, () => {
     assert.match(r.stderr, /--dns-listen/)
   })
 
-  it('runs an agent that loads no undici, tls, http2, https, zlib, fs/promises, worker_threads, assert, v8 or perf_hooks', async (t) => {
+  it('runs an agent that compiles no WebAssembly and loads no undici, tls, http2, https, zlib, fs/promises, worker_threads, assert, v8 or perf_hooks', async (t) => {
     const keys = join(dir, 'keys')
     assert.equal((await run([entry, 'keygen', '--out', keys])).code, 0)
     const state = join(dir, 'state')
@@ -57,12 +57,17 @@ describe('the bundled program', { timeout: 120_000 }, () => {
     const probe = join(dir, 'probe.mjs')
     writeFileSync(
       probe,
-      // …and counts the Intl.Segmenters made (each process's first costs ~2.6 MB of ICU data).
+      // …and counts the Intl.Segmenters made (each process's first costs ~2.6 MB of ICU data) and
+      // the WebAssembly modules compiled (@libp2p/noise's default crypto: ~7 MB, build.ts).
       [
         'let segmenters = 0',
+        'let wasm = 0',
         'const S = Intl.Segmenter',
         'Intl.Segmenter = class extends S { constructor(...a) { super(...a); segmenters++ } }',
-        "process.on('SIGUSR2', () => process.stderr.write('SEGMENTERS ' + segmenters + ' LOADED ' + JSON.stringify(process.moduleLoadList) + '\\n'))",
+        'const M = WebAssembly.Module',
+        'WebAssembly.Module = class extends M { constructor(...a) { super(...a); wasm++ } }',
+        "for (const f of ['compile', 'instantiate', 'compileStreaming', 'instantiateStreaming']) { const g = WebAssembly[f]; WebAssembly[f] = (...a) => { wasm++; return g(...a) } }",
+        "process.on('SIGUSR2', () => process.stderr.write('SEGMENTERS ' + segmenters + ' WASM ' + wasm + ' LOADED ' + JSON.stringify(process.moduleLoadList) + '\\n'))",
       ].join('\n'),
     )
     const [gossip, dns, ops] = [await freePort(), await freePort(), await freePort()]
@@ -101,6 +106,8 @@ describe('the bundled program', { timeout: 120_000 }, () => {
     assert.ok(builtins.includes('dgram') && builtins.includes('http'), 'the probe saw the agent start')
     // yargs measures every help text at start; string-width skips the Segmenter for ASCII (build.ts).
     assert.equal(/SEGMENTERS (\d+)/.exec(stderr)?.[1], '0', 'the agent made an Intl.Segmenter')
+    // The Noise handshake and cipher run on node:crypto (noise-crypto.ts), not WebAssembly.
+    assert.equal(/WASM (\d+)/.exec(stderr)?.[1], '0', 'the agent compiled WebAssembly')
     // undici & co come with an ES import of node:http; fs/promises (readline, REPL history) with an
     // ES import of node:fs or node:process; worker_threads with util's or assert's; v8 and
     // perf_hooks with prom-client's default metrics (scripts/build.ts).
