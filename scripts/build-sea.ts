@@ -42,6 +42,8 @@ export async function buildSea(outFile: string): Promise<void> {
         executable,
         output: resolve(outFile),
         disableExperimentalSEAWarning: true,
+        // `demo` with no --from runs on this copy (cmd/commands/demo.ts: SEA_EXAMPLE).
+        assets: { 'examples/cluster.yaml': join(import.meta.dirname, '..', 'examples', 'cluster.yaml') },
       }),
     )
     rmSync(outFile, { force: true })

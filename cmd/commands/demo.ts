@@ -13,6 +13,9 @@ import { ConfigError } from '../../lib/util/errors.ts'
 import { intFlag, textFlag, withDefaults } from '../flags/values.ts'
 import { keygen } from './keygen.ts'
 
+/** The example's asset key inside the single executable (scripts/build-sea.ts). */
+export const SEA_EXAMPLE = 'examples/cluster.yaml'
+
 /** The example next to this program, whatever the working directory. */
 export const DEFAULT_EXAMPLE = join(import.meta.dirname, '..', '..', 'examples', 'cluster.yaml')
 
@@ -20,7 +23,8 @@ export const demoFlags = {
   from: {
     type: 'string',
     default: DEFAULT_EXAMPLE,
-    defaultDescription: 'examples/cluster.yaml',
+    defaultDescription:
+      'examples/cluster.yaml (the single executable: its embedded copy, written to the temp dir)',
     description: 'manifest the controller reads (and follows: edit it while the demo runs)',
   },
   agents: {
@@ -85,15 +89,21 @@ export const demoCommand: CommandModule = {
       ),
   handler: async (given) => {
     const argv = withDefaults(demoFlags, given)
-    const from = textFlag(argv['from'])
-    if (!existsSync(from)) throw new ConfigError('from', `${from}: no such file`)
+    // The single executable has no entry file and no examples/ beside it: its children re-run it,
+    // and the example comes from inside it (scripts/build-sea.ts embeds it as an asset).
+    const sea = process.getBuiltinModule('node:sea')
+    const single = sea.isSea()
+    const fromFlag = textFlag(argv['from'])
+    const from =
+      single && fromFlag === DEFAULT_EXAMPLE ? { embedded: sea.getAsset(SEA_EXAMPLE, 'utf8') } : fromFlag
+    if (typeof from === 'string' && !existsSync(from)) throw new ConfigError('from', `${from}: no such file`)
     const agents = intFlag(argv['agents'], 'agents', 1, DEMO_MAX_AGENTS)
     const baseArg = argv['base-port']
     const basePort =
       baseArg === undefined ? undefined : intFlag(baseArg, 'base-port', 1024, 65535 - portCount(agents) + 1)
     const clusterName = textFlag(argv['cluster-name']).trim()
-    const cli = process.argv[1]
-    if (cli === undefined) throw new Error('bug: no entry script in process.argv')
+    const cli = single ? undefined : process.argv[1]
+    if (!single && cli === undefined) throw new Error('bug: no entry script in process.argv')
     // Loaded here, not at the top: it brings child_process, which no other command needs.
     const { PortsBusyError, runDemo } = await import('../../lib/demo/run.ts')
     try {
@@ -104,7 +114,7 @@ export const demoCommand: CommandModule = {
         ...(clusterName === '' ? {} : { clusterName }),
         node: process.execPath,
         cli,
-        hint: runHint(cli),
+        hint: cli === undefined ? process.execPath : runHint(cli),
         keygen: async (dir) => {
           await keygen({ out: dir, force: false })
         },

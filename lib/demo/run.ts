@@ -25,15 +25,18 @@ import type { Child, ChildExit } from './supervisor.ts'
 import { converged, diffRecords, sampleName } from './view.ts'
 
 export interface DemoInit {
-  /** The manifest (--from); resolved to an absolute path. */
-  readonly from: string
+  /** The manifest (--from), resolved to an absolute path; or the text of the example embedded in
+   * the single executable, written to DIR/cluster.yaml for the controller to follow (and the user
+   * to edit). */
+  readonly from: string | { readonly embedded: string }
   readonly agents: number
   /** Consecutive ports from here; undefined: the system picks free ports. */
   readonly basePort?: number
   readonly clusterName?: string
-  /** The node binary and this CLI's entry file, to start the children. */
+  /** The node binary and this CLI's entry file, to start the children; no entry file when `node`
+   * is this program itself (the single executable re-runs itself). */
   readonly node: string
-  readonly cli: string
+  readonly cli: string | undefined
   /** How to run this CLI from the user's shell, for the printed hints. @default `${node} ${cli}` */
   readonly hint?: string
   /** Writes gossip.psk, publisher.key and publisher.pub into a directory (keygen). */
@@ -167,7 +170,8 @@ async function session(
   stop: { readonly reason: string | undefined },
 ): Promise<number> {
   const out = init.out
-  const from = resolve(init.from)
+  const from = typeof init.from === 'string' ? resolve(init.from) : join(dir, 'cluster.yaml')
+  if (typeof init.from !== 'string') await writeFile(from, init.from.embedded)
   const pollMs = init.pollMs ?? 100
   const keys = join(dir, 'keys')
   await init.keygen(keys)
@@ -254,7 +258,15 @@ async function session(
   const n = plan.agents.length
   out(`${everyAgent(n)} ${n === 1 ? 'holds' : 'hold'} the snapshot, ${Date.now() - started} ms after start\n`)
   await showProblems()
-  out(tryLines(plan, first, init.from, init.hint ?? `${init.node} ${init.cli}`, dir))
+  out(
+    tryLines(
+      plan,
+      first,
+      from,
+      init.hint ?? (init.cli === undefined ? init.node : `${init.node} ${init.cli}`),
+      dir,
+    ),
+  )
 
   // Follow: report each new snapshot once every agent holds it.
   let shown = first.records

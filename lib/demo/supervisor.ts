@@ -26,9 +26,10 @@ export interface Child {
 
 export interface SpawnInit {
   readonly name: string
-  /** The node binary and the CLI entry (process.execPath, process.argv[1]). */
+  /** The node binary and the CLI entry (process.execPath, process.argv[1]); no entry when `node`
+   * is the program itself (the single executable). */
   readonly node: string
-  readonly cli: string
+  readonly cli: string | undefined
   readonly args: readonly string[]
   readonly log: string
 }
@@ -37,7 +38,7 @@ export function spawnChild(init: SpawnInit): Child {
   const fd = openSync(init.log, 'a')
   let proc: ChildProcess
   try {
-    proc = spawn(init.node, [init.cli, ...init.args], {
+    proc = spawn(init.node, init.cli === undefined ? [...init.args] : [init.cli, ...init.args], {
       // The IPC channel is only a lifeline: a child stops when it closes (cmd/dns-controller.ts).
       stdio: ['ignore', fd, fd, 'ipc'],
       detached: true,

@@ -21,7 +21,8 @@ function hashTree(h: ReturnType<typeof createHash>, path: string): void {
 /** The path of an executable built from the current sources. */
 export async function seaExecutable(): Promise<string> {
   const h = createHash('sha256')
-  for (const p of ['cmd', 'lib', 'scripts', 'package.json', 'package-lock.json']) hashTree(h, join(ROOT, p))
+  for (const p of ['cmd', 'lib', 'scripts', 'examples', 'package.json', 'package-lock.json'])
+    hashTree(h, join(ROOT, p))
   const dir = join(tmpdir(), `dnsc-sea-cache-${h.digest('hex').slice(0, 16)}`)
   const exe = join(dir, SEA_NAME)
   if (existsSync(exe)) return exe

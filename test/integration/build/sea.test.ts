@@ -2,12 +2,13 @@
  * The single executable (`npm run build` → dist/dns-controller-linux-x64) runs every command with
  * no Node, no node_modules and no other file: copied alone into an empty directory and started
  * with an empty environment, it prints help and its version, makes keys, renders a manifest and
- * runs an agent that serves /healthz and writes its start-up line.
+ * runs an agent that serves /healthz and writes its start-up line, and runs `demo` on the example
+ * it carries, its controller and agent being the executable again.
  */
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { execFile, spawn } from 'node:child_process'
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { freePort } from '../../../lib/util/ports.ts'
@@ -76,4 +77,24 @@ test('the single executable runs every command alone, without Node', { timeout: 
   assert.match(start, /gossip\.psk/, 'file paths are shown')
   agent.kill('SIGTERM')
   await new Promise((res) => agent.once('exit', res))
+
+  // demo: no entry file to hand to a child and no examples/ beside the executable.
+  const demo = spawn(exe, ['demo', '--agents', '1'], { cwd: dir, env: {}, stdio: ['ignore', 'pipe', 'pipe'] })
+  t.after(() => demo.kill('SIGKILL'))
+  let out = ''
+  demo.stdout.on('data', (d: Buffer) => (out += d.toString()))
+  demo.stderr.on('data', (d: Buffer) => (out += d.toString()))
+  const demoExit = new Promise<number | null>((res) => demo.once('exit', (code) => res(code)))
+  await until(
+    'the demo to converge',
+    () => out.includes('Ctrl-C stops everything') || demo.exitCode !== null,
+    60_000,
+  )
+  assert.match(out, /agent-1 +ready +5 records/, out)
+  const temp = /temp dir +(\S+)/.exec(out)?.[1] ?? ''
+  assert.match(out, new RegExp(`from ${temp}/cluster\\.yaml`), 'the embedded example, in the temp dir')
+  assert.ok(out.includes(`${exe} state --from`), 'the hint runs the executable')
+  demo.kill('SIGINT')
+  assert.equal(await demoExit, 0, out)
+  assert.ok(!existsSync(temp), 'the demo removed its temp dir')
 })
