@@ -13,10 +13,11 @@
  * Checks its answer: every agent must log exactly the published version with RECORDS records, and
  * serve it at /state at the end.
  *
- * Run: node bench/gossip-procs.ts [--agents 50 --runs 5 --records 100 --idle 20 --settle 10 --mix 0 --seed-agents 3 --node-flags '...']
- * (--node-flags replaces the chart's list; '' = V8 defaults).
+ * Run: node bench/gossip-procs.ts [--agents 50 --runs 5 --records 100 --idle 20 --settle 10 --mix 0 --seed-agents 3 --node-flags '...' --bundle DIR]
+ * (--node-flags replaces the chart's list; '' = V8 defaults. --bundle runs a bundle built before,
+ * `node scripts/build.ts DIR --no-sea` at another commit, instead of this checkout's: A/B runs).
  */
-import { execSync, fork, spawn } from 'node:child_process'
+import { execFileSync, fork, spawn } from 'node:child_process'
 import type { ChildProcess } from 'node:child_process'
 import { createPublicKey, randomBytes } from 'node:crypto'
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
@@ -41,6 +42,8 @@ const IDLE_S = numberArg('idle', 20)
 const SETTLE_S = numberArg('settle', 10)
 const MIX_S = numberArg('mix', 0)
 const flagIdx = process.argv.indexOf('--node-flags')
+const bundleIdx = process.argv.indexOf('--bundle')
+const PREBUILT = bundleIdx < 0 ? undefined : process.argv[bundleIdx + 1]
 const chart = chartAgent()
 // The chart's env for the agent; UV_THREADPOOL_SIZE in the caller's environment wins.
 const THREADPOOL = process.env['UV_THREADPOOL_SIZE'] ?? String(chart.threadpoolSize ?? '')
@@ -198,14 +201,16 @@ const fmt = (x: number, d = 1): string => x.toFixed(d)
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
 
 async function main(): Promise<void> {
-  const commit = execSync('git rev-parse --short HEAD').toString().trim()
+  // Under the repo, so the bundle's few external requires resolve from node_modules.
+  const out = PREBUILT ?? join(ROOT, '.cache/bench-bundle')
+  if (PREBUILT === undefined) await bundle(out)
+  const entry = join(out, 'dns-controller.js')
+  // The commit the agents run: stamped into the bundle at build time (`--version`).
+  const commit =
+    /\(commit (\w+)\)/.exec(execFileSync(process.execPath, [entry, '--version']).toString())?.[1] ?? 'unknown'
   console.log(
     `gossip-procs commit=${commit} node=${process.version} cpus=${cpus().length} agents=${AGENTS} records=${RECORDS} runs=${RUNS} idle_s=${IDLE_S} settle_s=${SETTLE_S} mix_s=${MIX_S} seed_agents=${SEED_AGENTS} agent=bundle node_flags="${NODE_FLAGS.join(' ')}"${flagIdx < 0 ? ' (chart)' : ''} uv_threadpool_size=${THREADPOOL || 'default'} loadavg_1m=${loadavg()[0]?.toFixed(1)}`,
   )
-  // Under the repo, so the bundle's few external requires resolve from node_modules.
-  const out = join(ROOT, '.cache/bench-bundle')
-  await bundle(out)
-  const entry = join(out, 'dns-controller.js')
 
   const dir = mkdtempSync(join(tmpdir(), 'gossip-procs-'))
   const pem = generatePublisherKeyPem()
