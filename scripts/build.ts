@@ -165,7 +165,7 @@ function trimPlugin(): Plugin {
   }
 }
 
-/** What both outputs share: the entry, the trims, the target, the commit. */
+/** The entry, the trims, the target, the commit (the bundle; the executable embeds the bundle). */
 export function commonOptions(): BuildOptions {
   return {
     entryPoints: [join(ROOT, 'cmd/dns-controller.ts')],

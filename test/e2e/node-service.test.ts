@@ -16,7 +16,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { BEGIN_MARKER, END_MARKER } from '../../lib/sinks/hosts/block.ts'
 import { seaExecutable } from '../helpers/sea.ts'
-import { execArgv, parseEnvFile, parseUnit, unitValues } from '../helpers/unit-file.ts'
+import { execArgv, parseEnvFile, parseUnit, unitEnvironment, unitValues } from '../helpers/unit-file.ts'
 import { Lab, killAll, labSkip, startPublisher, until, writeKeys } from './lab.ts'
 
 const AGENTS = 2
@@ -80,10 +80,11 @@ test(
       return path
     }
     const start = (i: number): ChildProcess => {
-      const argv = execArgv(execStart, parseEnvFile(readFileSync(envFile(i), 'utf8')))
+      const env = { ...unitEnvironment(unit), ...parseEnvFile(readFileSync(envFile(i), 'utf8')) }
+      const argv = execArgv(execStart, env)
       assert.equal(argv[0], '/usr/bin/dns-controller')
       const p = lab.spawn(i, [exe, ...argv.slice(1)], {
-        env: {},
+        env: { UV_THREADPOOL_SIZE: env['UV_THREADPOOL_SIZE'] ?? '' },
         stdio: ['ignore', 'ignore', 'pipe'],
       })
       p.stderr?.on('data', (d: Buffer) => {

@@ -30,6 +30,16 @@ export function unitValues(unit: Unit, section: string, key: string): readonly s
   return unit.get(section)?.get(key) ?? []
 }
 
+/** The unit's `Environment=` assignments (each `KEY=value`, optionally double-quoted whole). */
+export function unitEnvironment(unit: Unit, section = 'Service'): Record<string, string> {
+  return parseEnvFile(
+    unitValues(unit, section, 'Environment')
+      .map((v) => (/^".*"$/.test(v) ? v.slice(1, -1) : v))
+      .map((v) => v.replace(/^([^=]*)=(.*)$/, '$1="$2"'))
+      .join('\n'),
+  )
+}
+
 export function parseEnvFile(text: string): Record<string, string> {
   const env: Record<string, string> = {}
   for (const raw of text.split('\n')) {

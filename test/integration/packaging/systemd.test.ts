@@ -20,13 +20,18 @@ import {
 } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { execArgv, parseEnvFile, parseUnit, unitValues } from '../../helpers/unit-file.ts'
+import { parse as parseYaml } from 'yaml'
+import { execArgv, parseEnvFile, parseUnit, unitEnvironment, unitValues } from '../../helpers/unit-file.ts'
 
 const ROOT = join(import.meta.dirname, '../../..')
 const UNIT_NAME = 'dns-controller-agent.service'
 const unitText = readFileSync(join(ROOT, 'packaging/systemd', UNIT_NAME), 'utf8')
 const unit = parseUnit(unitText)
-const env = parseEnvFile(readFileSync(join(ROOT, 'packaging/systemd/agent.env'), 'utf8'))
+// What systemd gives the command lines: the unit's Environment=, then the file's (which wins).
+const env = {
+  ...unitEnvironment(unit),
+  ...parseEnvFile(readFileSync(join(ROOT, 'packaging/systemd/agent.env'), 'utf8')),
+}
 const one = (section: string, key: string): string | undefined => unitValues(unit, section, key).at(-1)
 
 function analyzeRoot(t: { after: (fn: () => void) => void }): string {
@@ -114,7 +119,13 @@ test('the unit keeps its promises', () => {
 test('its command lines, expanded with the shipped environment file, are valid commands', () => {
   const start = execArgv(one('Service', 'ExecStart') ?? '', env)
   assert.equal(start[0], '/usr/bin/dns-controller')
-  assert.equal(start[1], 'agent')
+  // Node's flags, as the chart gives the agent container (agent.nodeFlags), one word for Node.
+  const values = parseYaml(readFileSync(join(ROOT, 'charts/dns-controller/values.yaml'), 'utf8')) as {
+    agent: { nodeFlags: string[]; threadpoolSize: number }
+  }
+  assert.equal(start[1], `--node-options=${values.agent.nodeFlags.join(' ')}`)
+  assert.equal(env['UV_THREADPOOL_SIZE'], String(values.agent.threadpoolSize))
+  assert.equal(start[2], 'agent')
   assert.ok(start.includes('--metrics-listen=127.0.0.1:3991'), start.join(' '))
   assert.ok(start.includes('--hosts-file=/etc/hosts'))
   // The state dir systemd creates is the one the agent is told to use.
