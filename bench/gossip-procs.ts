@@ -169,7 +169,16 @@ function publish(p: Publisher, tag: string): Promise<string> {
 async function state(
   a: Agent,
 ): Promise<{ peers: number; records: unknown[]; publishers: { version: string }[] }> {
-  const res = await fetch(`http://127.0.0.1:${a.metricsPort}/state`)
+  // A pooled keep-alive connection the agent closes as it is reused fails with ECONNRESET (seen at
+  // load 30-50): ask again on a fresh one, a few times.
+  let res: Response | undefined
+  for (let attempt = 1; res === undefined; attempt++) {
+    try {
+      res = await fetch(`http://127.0.0.1:${a.metricsPort}/state`)
+    } catch (err) {
+      if (attempt >= 3) throw err
+    }
+  }
   if (!res.ok) throw new Error(`agent ${a.gossipPort} /state: ${res.status}`)
   return (await res.json()) as { peers: number; records: unknown[]; publishers: { version: string }[] }
 }
