@@ -1,7 +1,10 @@
 /**
- * The driver loop around the sans-IO core: it feeds inputs (network events, timers, publishes) into
- * `core.step(now, input)` one at a time and carries out the returned actions on the networks. It is
- * the only place that reads the clock or sets timers for the gossip protocol.
+ * The driver loop around the sans-IO core: it feeds inputs (transport events, timers, publishes)
+ * into `core.step(now, input)` one at a time and carries out the returned actions on the
+ * transports (transport.ts), routed by the label of each peer or address. It also runs the
+ * liveness decision (core/liveness.ts) over the same events. It is the only place that reads the
+ * clock or sets timers for the gossip protocol; both are injected, so the simulator runs this same
+ * driver on its virtual clock.
  *
  * Inputs that arrive while a step is running (a network event raised from inside an action) are
  * queued and stepped afterwards, so the core never sees re-entrant calls.
@@ -14,10 +17,14 @@ import type { Logger } from '../util/log.ts'
 import { createLogLimiter } from '../util/log-limiter.ts'
 import type { LogLimiter } from '../util/log-limiter.ts'
 import { assertNever } from '../util/errors.ts'
-import type { GossipNetwork, NetworkEvents, SendDropReason, TransportDropReason } from './libp2p/network.ts'
-import { splitLabel } from './libp2p/network.ts'
-import type { GossipMetrics } from './metrics.ts'
-import { frameKind } from './metrics.ts'
+import type { TimerHandle, Timers } from '../util/timers.ts'
+import { systemTimers } from '../util/timers.ts'
+import { Liveness } from './core/liveness.ts'
+import type { LivenessConfig } from './core/liveness.ts'
+import { frameKind, isSyncKind } from './core/wire.ts'
+import type { DriverMetrics } from './metrics.ts'
+import type { Transport, TransportEvents } from './transport.ts'
+import { splitLabel } from './transport.ts'
 
 export class PublishRejectedError extends Error {
   override readonly name = 'PublishRejectedError'
@@ -34,61 +41,87 @@ export class GossipDriver {
   private readonly clock: Clock
   private readonly refusedSnapshots: LogLimiter
   private readonly log: Logger
-  private readonly metrics: GossipMetrics
-  private readonly networks = new Map<string, GossipNetwork>()
+  private readonly metrics: DriverMetrics
+  private readonly timers: Timers
+  private readonly liveness: Liveness
+  private readonly networks = new Map<string, Transport>()
+  /** label → network name, for metric labels. */
+  private readonly names = new Map<string, string>()
   private readonly inputs: Input[] = []
   private readonly listeners = new Set<(view: ReplicaView) => void>()
   private readonly pendingPublishes: Pending[] = []
   private stepping = false
   private stopped = false
-  private timer: ReturnType<typeof setTimeout> | undefined
+  private timer: TimerHandle | undefined
   private timerAt: number | undefined
   private lastSyncAt: number | undefined
   /** Set while a restore input is stepped: where its refusal goes. */
   private restoreDrop: ((reason: DropReason) => void) | undefined
 
-  constructor(init: { core: GossipCore; self: string; clock: Clock; log: Logger; metrics: GossipMetrics }) {
+  constructor(init: {
+    core: GossipCore
+    self: string
+    clock: Clock
+    log: Logger
+    metrics: DriverMetrics
+    /** @default systemTimers */
+    timers?: Timers
+    /** Probing of silent peers; intervalMs 0 turns it off. */
+    liveness: LivenessConfig
+  }) {
     this.core = init.core
     this.self = init.self
     this.clock = init.clock
     this.refusedSnapshots = createLogLimiter(init.clock)
     this.log = init.log
     this.metrics = init.metrics
+    this.timers = init.timers ?? systemTimers
+    this.liveness = new Liveness(init.liveness)
   }
 
-  /** Network events for one network, bound to this driver. */
-  eventsFor(networkName: string): NetworkEvents {
+  /** Transport events for one network, bound to this driver. */
+  eventsFor(networkName: string): TransportEvents {
     return {
       peerUp: (peer, dialed) => {
         if (dialed !== undefined) this.metrics.dials.inc({ network: networkName, result: 'ok' })
+        this.liveness.heard(peer, this.clock.now())
         this.input({ type: 'peer-up', peer, addrs: [], ...(dialed === undefined ? {} : { dialed }) })
       },
-      peerDown: (peer) => this.input({ type: 'peer-down', peer }),
+      peerDown: (peer) => {
+        this.liveness.forget(peer)
+        this.input({ type: 'peer-down', peer })
+      },
       frame: (peer, bytes) => {
         const kind = frameKind(bytes)
         this.metrics.frames.inc({ direction: 'in', kind })
         this.metrics.bytes.inc({ direction: 'in', kind }, bytes.byteLength)
-        if (kind === 'digest' || kind === 'full' || kind === 'delta') this.lastSyncAt = this.clock.now()
+        const now = this.clock.now()
+        if (isSyncKind(kind)) this.lastSyncAt = now
+        this.liveness.heard(peer, now)
         this.input({ type: 'message', from: peer, bytes })
       },
-      dialFailed: (addr, self) => {
-        this.metrics.dials.inc({ network: networkName, result: self ? 'self' : 'failed' })
-        // The core learns "that address is me" from a peer-up with its own id, and never dials it again.
-        this.input(
-          self
-            ? { type: 'peer-up', peer: this.self, addrs: [], dialed: addr }
-            : { type: 'dial-failed', addr },
-        )
+      dialFailed: (addr) => {
+        this.metrics.dials.inc({ network: networkName, result: 'failed' })
+        this.input({ type: 'dial-failed', addr })
       },
-      inboundDropped: (reason: TransportDropReason) => this.metrics.dropped.inc({ reason }),
-      sendDropped: (reason: SendDropReason) => this.metrics.sendDropped.inc({ reason }),
-      livenessProbed: (_peer, ok) =>
-        this.metrics.livenessProbes.inc({ network: networkName, result: ok ? 'ok' : 'failed' }),
+      selfDial: (addr) => {
+        this.metrics.dials.inc({ network: networkName, result: 'self' })
+        this.input({ type: 'self-dial', addr })
+      },
+      inboundDropped: (reason) => this.metrics.dropped.inc({ reason }),
+      sendDropped: (reason) => this.metrics.sendDropped.inc({ reason }),
+      probed: (peer, ok) => {
+        if (ok) this.metrics.livenessProbes.inc({ network: networkName, result: 'ok' })
+        if (this.liveness.probed(peer, ok, this.clock.now())) this.closeSilent(peer, 'probe failed')
+        this.schedule()
+      },
     }
   }
 
-  addNetwork(net: GossipNetwork): void {
+  /** `name` labels its metrics (primary, secondary); the label routes actions to it. */
+  addNetwork(net: Transport, name: string = net.label): void {
     this.networks.set(net.label, net)
+    this.names.set(net.label, name)
   }
 
   replica(): ReplicaView {
@@ -160,31 +193,48 @@ export class GossipDriver {
 
   stop(): void {
     this.stopped = true
-    if (this.timer !== undefined) clearTimeout(this.timer)
+    if (this.timer !== undefined) this.timers.clear(this.timer)
     this.timer = undefined
     for (const p of this.pendingPublishes.splice(0)) p.reject(new Error('gossip stopped'))
   }
 
   private schedule(): void {
     if (this.stopped) return
-    const at = this.core.nextDeadline()
+    const core = this.core.nextDeadline()
+    const live = this.liveness.nextDeadline()
+    const at = core === undefined ? live : live === undefined ? core : Math.min(core, live)
     if (at === this.timerAt && this.timer !== undefined) return
-    if (this.timer !== undefined) clearTimeout(this.timer)
+    if (this.timer !== undefined) this.timers.clear(this.timer)
     this.timer = undefined
     this.timerAt = at
     if (at === undefined) return
-    this.timer = setTimeout(
-      () => {
-        this.timer = undefined
-        this.timerAt = undefined
-        this.input({ type: 'timer' })
-      },
-      Math.max(0, at - this.clock.now()),
-    )
-    this.timer.unref()
+    this.timer = this.timers.set(() => this.wake(), Math.max(0, at - this.clock.now()))
+    // A pending gossip timer must not keep a process alive on its own.
+    ;(this.timer as { unref?: () => void }).unref?.()
   }
 
-  private networkOf(name: string): GossipNetwork | undefined {
+  private wake(): void {
+    this.timer = undefined
+    this.timerAt = undefined
+    if (this.stopped) return
+    const now = this.clock.now()
+    const d = this.liveness.decide(now)
+    for (const peer of d.close) this.closeSilent(peer, 'probe timed out')
+    for (const peer of d.probe) this.networkOf(peer)?.probe(peer)
+    const due = this.core.nextDeadline()
+    if (due !== undefined && due <= now) this.input({ type: 'timer' })
+    else this.schedule()
+  }
+
+  /** A peer that did not answer a liveness probe: its connection goes; the core hears peer-down. */
+  private closeSilent(peer: string, why: string): void {
+    const label = splitLabel(peer)?.label ?? ''
+    this.metrics.livenessProbes.inc({ network: this.names.get(label) ?? label, result: 'failed' })
+    this.log.info('peer did not answer a liveness probe; closing its connection', { peer, why })
+    this.networkOf(peer)?.abort(peer)
+  }
+
+  private networkOf(name: string): Transport | undefined {
     const label = splitLabel(name)?.label
     return label === undefined ? undefined : this.networks.get(label)
   }
@@ -227,13 +277,15 @@ export class GossipDriver {
           this.log.info('re-asserted our snapshot over an older run', { ...a.printable })
         else this.pendingPublishes.shift()?.resolve(a.printable)
         return
+      case 'publish-rejected':
+        this.metrics.dropped.inc({ reason: a.reason })
+        this.pendingPublishes.shift()?.reject(new PublishRejectedError(`publish rejected: ${a.reason}`))
+        return
       case 'dropped':
         // A refused state file is the agent's to count and log (it knows the file).
         if (a.from === RESTORED) return this.restoreDrop?.(a.reason)
         this.metrics.dropped.inc({ reason: a.reason })
-        if (a.from === '')
-          this.pendingPublishes.shift()?.reject(new PublishRejectedError(`publish rejected: ${a.reason}`))
-        else if (a.reason === 'untrusted-publisher' || a.reason === 'bad-signature') {
+        if (a.reason === 'untrusted-publisher' || a.reason === 'bad-signature') {
           // Someone publishes with a key we do not trust, or a forged snapshot: the operator must
           // see it at the default level, once a minute per peer.
           const shown = this.refusedSnapshots.take(`${a.reason} ${a.from}`)

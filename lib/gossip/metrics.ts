@@ -4,7 +4,6 @@
  */
 import { Counter, Gauge } from 'prom-client'
 import type { Registry } from 'prom-client'
-import { Kind } from './core/wire.ts'
 
 export interface GossipSample {
   readonly peers: Readonly<Record<string, number>>
@@ -15,13 +14,32 @@ export interface GossipSample {
   readonly msSinceSync: number | undefined
 }
 
-const KIND_NAMES: ReadonlyMap<number, string> = new Map(
-  Object.entries(Kind).map(([name, code]) => [code, name.toLowerCase()]),
-)
+interface Inc<L extends string> {
+  inc(labels: Partial<Record<L, string>>, value?: number): void
+}
 
-/** The frame kind for labels, read from the header without decoding (frame = version, kind, …). */
-export function frameKind(bytes: Uint8Array): string {
-  return KIND_NAMES.get(bytes[1] ?? -1) ?? 'unknown'
+/** What the driver counts: GossipMetrics, or NO_METRICS where nobody scrapes (the simulator). */
+export interface DriverMetrics {
+  readonly frames: Inc<'direction' | 'kind'>
+  readonly bytes: Inc<'direction' | 'kind'>
+  readonly dropped: Inc<'reason'>
+  readonly sendDropped: Inc<'reason'>
+  readonly dials: Inc<'network' | 'result'>
+  readonly livenessProbes: Inc<'network' | 'result'>
+  readonly replicaChanges: { inc(): void }
+  readonly coreErrors: Inc<'input'>
+}
+
+const noop = { inc: (): void => {} }
+export const NO_METRICS: DriverMetrics = {
+  frames: noop,
+  bytes: noop,
+  dropped: noop,
+  sendDropped: noop,
+  dials: noop,
+  livenessProbes: noop,
+  replicaChanges: noop,
+  coreErrors: noop,
 }
 
 /** Every gossip counter: the field name on `GossipMetrics`, then what Prometheus shows. */
@@ -121,7 +139,7 @@ const GAUGES: readonly {
   },
 ]
 
-export class GossipMetrics extends WithCounters {
+export class GossipMetrics extends WithCounters implements DriverMetrics {
   constructor(registry: Registry, sample: () => GossipSample) {
     super(registry)
     for (const { collect, ...spec } of GAUGES)

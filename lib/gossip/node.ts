@@ -26,6 +26,7 @@ import type { LogLimiter } from '../util/log-limiter.ts'
 import type { Publisher, PublisherVersion, ReplicaSource, ReplicaView, RestoreOutcome } from './api.ts'
 import { createGossipCore, GOSSIP_DEFAULTS } from './core/index.ts'
 import type { CoreStats, GossipConfig, GossipCore, Signer } from './core/index.ts'
+import { LIVENESS_INTERVAL_MS } from './core/liveness.ts'
 import { GossipDriver } from './driver.ts'
 import { createEd25519Verifier } from './keys.ts'
 import { createHost, hostPortToMultiaddr } from './libp2p/host.ts'
@@ -50,8 +51,8 @@ export type HostTuning = Pick<
   HostInit,
   'inboundConnectionThreshold' | 'maxIncomingPendingConnections' | 'maxConnections' | 'handshakeTimeoutMs'
 > & {
-  /** A connection silent this long gets a liveness probe (libp2p/liveness.ts); 0 turns it off.
-   * @default 30000 */
+  /** A connection silent this long gets a liveness probe (core/liveness.ts); 0 turns it off.
+   * @default LIVENESS_INTERVAL_MS */
   readonly livenessIntervalMs?: number
 }
 
@@ -137,6 +138,10 @@ class Node implements GossipNode {
       clock: c.clock,
       log: this.log,
       metrics: this.metrics,
+      liveness: {
+        intervalMs: init.host?.livenessIntervalMs ?? LIVENESS_INTERVAL_MS,
+        timeoutMs: (init.config ?? GOSSIP_DEFAULTS).dialTimeoutMs,
+      },
     })
   }
 
@@ -148,7 +153,7 @@ class Node implements GossipNode {
     if (this.init.secondary !== undefined) nets.push(['secondary', this.init.secondary])
     try {
       for (const [name, n] of nets) {
-        const { livenessIntervalMs, ...hostTuning } = this.init.host ?? {}
+        const { livenessIntervalMs: _, ...hostTuning } = this.init.host ?? {}
         const host = await createHost({
           privateKey: this.init.privateKey,
           listen: n.listen,
@@ -176,12 +181,11 @@ class Node implements GossipNode {
           psk: n.psk,
           maxFrameBytes: cfg.maxFrameBytes,
           dialTimeoutMs: cfg.dialTimeoutMs,
-          ...(livenessIntervalMs === undefined ? {} : { livenessIntervalMs }),
           log: this.log.child(name),
           events: this.driver.eventsFor(name),
         })
         this.networks.push(net)
-        this.driver.addNetwork(net)
+        this.driver.addNetwork(net, name)
         await net.start()
         this.log.info('gossip network listening', {
           network: name,

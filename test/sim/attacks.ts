@@ -50,12 +50,12 @@ export function sybilEclipse(o: EclipseOptions): EclipseResult {
     seed: o.seed,
     nodes: honest,
     config: o.config,
-    seedsOf: (i) => (i < honest ? ['sim/0', 'sim/1', 'sim/2'] : []),
+    seedsOf: (i) => (i < honest ? ['sim:0', 'sim:1', 'sim:2'] : []),
   })
   sim.runFor(20_000)
   const sybils = Array.from({ length: count }, () => sim.spawn())
   for (const s of sybils) sim.sybils.add(s)
-  const addrs = encodeFrame({ kind: 'peers', addrs: sybils.map((s) => `sim/${s}`) })
+  const addrs = encodeFrame({ kind: 'peers', addrs: sybils.map((s) => sim.net.addr(s)) })
   let nextPeers = sim.now
   const attackFor = (ms: number): void => {
     const end = sim.now + ms
@@ -73,7 +73,7 @@ export function sybilEclipse(o: EclipseOptions): EclipseResult {
   const sybilPeers: number[] = []
   for (let k = 0; k < (o.edits ?? 5); k++) {
     const peers = sim.nodes[victim]?.core.peers() ?? []
-    sybilPeers.push(peers.filter((p) => Number(p.slice(1)) >= honest).length)
+    sybilPeers.push(peers.filter((p) => sim.indexOf(p) >= honest).length)
     sim.publish(0, exampleRecords(20, k + 1))
     const version = versionAt(sim, 0) as string
     const start = sim.now
@@ -107,14 +107,14 @@ export function addressSpam(o: { seed: number; config: GossipConfig; honest?: nu
     seed: o.seed,
     nodes: honest,
     config: o.config,
-    seedsOf: (i) => (i < honest ? ['sim/0', 'sim/1', 'sim/2'] : []),
+    seedsOf: (i) => (i < honest ? ['sim:0', 'sim:1', 'sim:2'] : []),
   })
   sim.runFor(20_000)
   const spammer = sim.spawn()
   sim.sybils.add(spammer)
   const fakeDials = new Map<number, number>()
-  sim.onDial = (node, addr) => {
-    if (addr.startsWith('fake/')) fakeDials.set(node, (fakeDials.get(node) ?? 0) + 1)
+  sim.net.onDial = (node, addr) => {
+    if (addr.startsWith('sim:fake/')) fakeDials.set(node, (fakeDials.get(node) ?? 0) + 1)
   }
   const durationMs = 15_000
   let n = 0
@@ -122,7 +122,7 @@ export function addressSpam(o: { seed: number; config: GossipConfig; honest?: nu
   while (sim.now - start < durationMs) {
     if (!sim.connected(spammer, victim)) sim.dialNow(spammer, victim)
     for (let f = 0; f < 10; f++) {
-      const addrs = Array.from({ length: 32 }, () => `fake/${n++}`)
+      const addrs = Array.from({ length: 32 }, () => `sim:fake/${n++}`)
       sim.sendRaw(spammer, victim, encodeFrame({ kind: 'peers', addrs }))
     }
     sim.runFor(100)
@@ -158,7 +158,7 @@ export function joinOrder(o: {
     nodes: 0,
     config: o.config,
     publishers: 1,
-    seedsOf: (i) => (i === early ? [`sim/${1 - i}`] : []),
+    seedsOf: (i) => (i === early ? [`sim:${1 - i}`] : []),
   })
   // Node 0 must exist first (it holds the publisher key); it starts when its listen-addrs input runs.
   const controllerAt = o.first === 'controller' ? 0 : o.gapMs

@@ -16,6 +16,9 @@ export interface SimOptions {
   readonly startSpreadMs?: number
   readonly partitionDialFailMs?: number
   readonly partitionCutMs?: number
+  /** A peer silent this long is probed (core/liveness.ts); 0 turns probing off.
+   * @default LIVENESS_INTERVAL_MS */
+  readonly livenessIntervalMs?: number
   /** Each node's seed addresses. @default the first `seedNodes` nodes, for every node */
   readonly seedsOf?: (idx: number) => readonly string[]
 }

@@ -12,7 +12,9 @@
  * | publish      | next HLC version, sign, accept, push delta to `fanout` peers                   |
  * | restore      | a persisted full frame: checked exactly like one from a peer, then accepted    |
  *
- * A publish yields `published`, or `dropped` with `from: ''` when the record set breaks a limit.
+ * | self-dial    | the dialled address is ours: never dial it again                               |
+ *
+ * A publish yields `published`, or `publish-rejected` when the record set breaks a limit.
  * A restore that is refused yields `dropped` with `from: RESTORED`.
  */
 import type { Millis } from '../../util/clock.ts'
@@ -151,6 +153,9 @@ class Core implements GossipCore {
       case 'dial-failed':
         this.members.dialFailed(now, input.addr)
         break
+      case 'self-dial':
+        this.members.selfDial(input.addr)
+        break
       case 'publish':
         this.publish(now, input.records, out)
         break
@@ -199,11 +204,18 @@ class Core implements GossipCore {
     out.push({ type: 'dropped', reason, from })
   }
 
+  private reject(out: Action[], reason: DropReason): void {
+    this.dropped[reason] = (this.dropped[reason] ?? 0) + 1
+    out.push({ type: 'publish-rejected', reason })
+  }
+
   private handlePeerUp(now: Millis, peer: PeerId, dialed: string | undefined, out: Action[]): void {
-    if (!this.members.peerUp(now, peer, dialed, this.self, out)) {
-      out.push({ type: 'hang-up', peer })
-      return
+    // Our own id on a connection: a transport that cannot tell a self-dial apart. Hang up.
+    if (peer === this.self) {
+      if (dialed !== undefined) this.members.selfDial(dialed)
+      return void out.push({ type: 'hang-up', peer })
     }
+    this.members.peerUp(now, peer, dialed, out)
     this.send(out, peer, encodeFrame({ kind: 'hello', addrs: this.members.ownAddrs() }))
     // Only the dialling side opens with a digest: if both did, each would push and pull the same data.
     if (dialed !== undefined) this.send(out, peer, this.digestFrame())
@@ -324,7 +336,7 @@ class Core implements GossipCore {
     const signer = this.signer
     if (signer === undefined) throw new Error('gossip core: publish without a signer')
     const c = canonicalRecords(records, this.cfg)
-    if (!c.ok) return this.drop(out, c.reason, '')
+    if (!c.ok) return this.reject(out, c.reason)
     const held = this.selfPublisher ? this.replicaState.get(this.selfPublisher) : undefined
     const version = nextVersion(maxVersion(this.lastOwn, held?.snapshot.version), now)
     const publisher = signer.publicKey
@@ -335,7 +347,7 @@ class Core implements GossipCore {
       signature: signer.sign(signedMessage(publisher, version, c.value)),
     }
     if (encodeFrame({ kind: 'full', snapshot: s }).length > this.cfg.maxFrameBytes)
-      return this.drop(out, 'frame-too-large', '')
+      return this.reject(out, 'frame-too-large')
     this.lastOwn = version
     this.lastDesired = c.value
     this.reasserted = reassert

@@ -110,19 +110,19 @@ export class Membership {
     return n
   }
 
-  /** Returns false when the connection is to ourselves (the caller hangs up). */
-  peerUp(now: Millis, peer: PeerId, dialed: Addr | undefined, self: PeerId, out: Action[]): boolean {
-    if (dialed !== undefined) this.dialing.delete(dialed)
-    if (peer === self) {
-      // We dialled one of our own addresses (a seed list that includes this node): never again.
-      if (dialed !== undefined) this.book.addSelf(dialed)
-      return false
-    }
+  /** We dialled one of our own addresses (a seed list that includes this node): never again. */
+  selfDial(addr: Addr): void {
+    this.dialing.delete(addr)
+    this.book.addSelf(addr)
+  }
+
+  peerUp(now: Millis, peer: PeerId, dialed: Addr | undefined, out: Action[]): void {
     if (dialed !== undefined) {
+      this.dialing.delete(dialed)
       this.book.reached(dialed)
       this.owner.set(dialed, peer)
     }
-    if (this.active.has(peer)) return true
+    if (this.active.has(peer)) return
     const c = this.cfg
     this.active.set(peer, {
       id: peer,
@@ -134,7 +134,6 @@ export class Membership {
       answered: new Map(),
     })
     while (this.active.size > c.activeViewMax) if (!this.evict(out, peer)) break
-    return true
   }
 
   peerDown(now: Millis, peer: PeerId): void {

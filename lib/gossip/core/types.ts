@@ -58,8 +58,10 @@ export type Input =
       readonly dialed?: Addr
     }
   | { readonly type: 'peer-down'; readonly peer: PeerId }
-  /** A `dial` action failed (refused, timeout, wrong key, dialled ourselves). */
+  /** A `dial` action failed (refused, timeout, wrong key). */
   | { readonly type: 'dial-failed'; readonly addr: Addr }
+  /** A `dial` action reached this node itself (a seed list that includes us): never dial it again. */
+  | { readonly type: 'self-dial'; readonly addr: Addr }
   /** Sign and disseminate the complete desired record set (requires a `signer`). */
   | { readonly type: 'publish'; readonly records: readonly ResolvedRecord[] }
   /** Replace the seed list (static flags, or refreshed from the Kubernetes API). */
@@ -115,10 +117,12 @@ export type Action =
       readonly printable: PublisherVersion
       readonly reassert?: boolean
     }
-  /** A frame was dropped; for logs and metrics only. `from` is the peer id. A local publish that
-   * breaks a limit (too many records, a name too long...) yields this with `from: ''` instead of
-   * `published`. */
+  /** A frame was dropped; for logs and metrics only. `from` is the peer id (RESTORED for a restore). */
   | { readonly type: 'dropped'; readonly reason: DropReason; readonly from: PeerId }
+  /** The answer to a `publish` input whose record set breaks a limit (too many records, a name too
+   * long...): nothing was signed or sent. Exactly one of `published` / `publish-rejected` answers
+   * each `publish` input, in order. */
+  | { readonly type: 'publish-rejected'; readonly reason: DropReason }
 
 export interface CoreStats {
   readonly activePeers: number

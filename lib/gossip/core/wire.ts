@@ -30,6 +30,22 @@ export const WIRE_VERSION = 1
 export const Kind = { Hello: 1, Digest: 2, Full: 3, Delta: 4, Want: 5, Peers: 6 } as const
 export type Kind = (typeof Kind)[keyof typeof Kind]
 
+export type FrameKind = Frame['kind']
+const KIND_NAMES: ReadonlyMap<number, FrameKind> = new Map(
+  Object.entries(Kind).map(([name, code]) => [code, name.toLowerCase() as FrameKind]),
+)
+
+/** A frame's kind read from its header without decoding it (frame = version, kind, body), for
+ * metrics, the "last sync" clock and the simulator's withholding peers. */
+export function frameKind(bytes: Uint8Array): FrameKind | 'unknown' {
+  return KIND_NAMES.get(bytes[1] ?? -1) ?? 'unknown'
+}
+
+/** Kinds that carry anti-entropy (snapshot data or its digest): receiving one is a sync. */
+export function isSyncKind(kind: FrameKind | 'unknown'): boolean {
+  return kind === 'digest' || kind === 'full' || kind === 'delta'
+}
+
 export interface DigestEntry {
   readonly publisher: Uint8Array
   readonly ref: VersionRef

@@ -20,8 +20,10 @@ import { lpStream } from '@libp2p/utils'
 import { multiaddr } from '@multiformats/multiaddr'
 import type { Logger } from '../../util/log.ts'
 import { errorMessage } from '../../util/errors.ts'
+import type { Transport, TransportEvents } from '../transport.ts'
+import { splitLabel } from '../transport.ts'
 import { GOSSIP_PROTOCOL } from './host.ts'
-import { LivenessMonitor } from './liveness.ts'
+import { answerProbes, probePeer } from './liveness.ts'
 
 /** Frames queued for one peer before further sends are dropped. */
 export const MAX_QUEUED_FRAMES = 256
@@ -32,43 +34,22 @@ export const WRITE_TIMEOUT_MS = 10_000
 /** Streams of our protocol per connection and direction; we use one, the rest is slack for reopens. */
 const MAX_STREAMS_PER_CONNECTION = 4
 
-export type TransportDropReason = 'frame-too-large' | 'stream-error'
-export type SendDropReason = 'queue-full' | 'send-failed' | 'not-connected'
-
-export interface NetworkEvents {
-  peerUp(peer: string, dialed: string | undefined): void
-  peerDown(peer: string): void
-  frame(peer: string, bytes: Uint8Array): void
-  dialFailed(addr: string, self: boolean): void
-  inboundDropped(reason: TransportDropReason, peer: string): void
-  sendDropped(reason: SendDropReason, peer: string): void
-  /** A silent peer was probed (liveness.ts); when not ok, its connection is being closed. */
-  livenessProbed(peer: string, ok: boolean): void
-}
-
 export interface NetworkInit {
   readonly name: 'primary' | 'secondary'
   readonly host: Libp2p
   /** The 32-byte network key, or undefined for an open network. */
   readonly psk: Uint8Array | undefined
   readonly maxFrameBytes: number
+  /** Also the liveness probe's timeout. */
   readonly dialTimeoutMs: number
-  /** A peer silent this long is probed (liveness.ts); 0 turns probing off. @default 30000 */
-  readonly livenessIntervalMs?: number
   readonly log: Logger
-  readonly events: NetworkEvents
+  readonly events: TransportEvents
 }
 
 /** `k` + 8 hex chars of HMAC-SHA256(psk, purpose): tells keys apart without revealing them. */
 export function networkLabel(psk: Uint8Array | undefined): string {
   if (psk === undefined) return 'open'
   return 'k' + createHmac('sha256', psk).update('dns-controller/network-label/v1').digest('hex').slice(0, 8)
-}
-
-/** Splits `<label>:<rest>`; undefined when there is no label. */
-export function splitLabel(s: string): { label: string; rest: string } | undefined {
-  const i = s.indexOf(':')
-  return i <= 0 ? undefined : { label: s.slice(0, i), rest: s.slice(i + 1) }
 }
 
 interface Link {
@@ -80,19 +61,18 @@ interface Link {
   hangUpWhenDrained: boolean
 }
 
-export class GossipNetwork {
+export class GossipNetwork implements Transport {
   readonly name: 'primary' | 'secondary'
   readonly label: string
   private readonly host: Libp2p
   private readonly maxFrameBytes: number
   private readonly dialTimeoutMs: number
   private readonly log: Logger
-  private readonly events: NetworkEvents
+  private readonly events: TransportEvents
   private readonly up = new Set<string>()
   private readonly links = new Map<string, Link>()
   private readonly stopping = new AbortController()
   private readonly listeners: (() => void)[] = []
-  private readonly liveness: LivenessMonitor
 
   constructor(init: NetworkInit) {
     this.name = init.name
@@ -102,15 +82,6 @@ export class GossipNetwork {
     this.dialTimeoutMs = init.dialTimeoutMs
     this.log = init.log
     this.events = init.events
-    this.liveness = new LivenessMonitor({
-      host: init.host,
-      intervalMs: init.livenessIntervalMs ?? 30_000,
-      timeoutMs: init.dialTimeoutMs,
-      peerIdOf: (peer) => this.peerIdOf(peer),
-      peers: () => this.up,
-      onProbed: (peer, ok) => this.events.livenessProbed(peer, ok),
-      log: init.log,
-    })
   }
 
   /** Registers the protocol handler and connection events. The host is already started. */
@@ -131,12 +102,11 @@ export class GossipNetwork {
       () => this.host.removeEventListener('connection:open', onOpen),
       () => this.host.removeEventListener('peer:disconnect', onDisconnect),
     )
-    await this.liveness.start()
+    await answerProbes(this.host, this.dialTimeoutMs)
   }
 
   async stop(): Promise<void> {
     this.stopping.abort()
-    this.liveness.stop()
     for (const off of this.listeners.splice(0)) off()
     for (const link of this.links.values()) link.stream?.abort(new Error('stopping'))
     this.links.clear()
@@ -171,7 +141,8 @@ export class GossipNetwork {
       } catch (err) {
         if (this.stopping.signal.aborted) return
         this.log.debug('dial failed', { addr, err: errorMessage(err) })
-        this.events.dialFailed(addr, isSelfDial(err))
+        if (isSelfDial(err)) this.events.selfDial(addr)
+        else this.events.dialFailed(addr)
       }
     })()
   }
@@ -207,6 +178,20 @@ export class GossipNetwork {
     void this.closePeer(peer)
   }
 
+  probe(peer: string): void {
+    const id = this.peerIdOf(peer)
+    if (id === undefined) return
+    void probePeer(this.host, id, this.dialTimeoutMs).then((ok) => {
+      if (!this.stopping.signal.aborted) this.events.probed(peer, ok)
+    })
+  }
+
+  abort(peer: string): void {
+    const id = this.peerIdOf(peer)
+    if (id === undefined) return
+    for (const conn of this.host.getConnections(id)) conn.abort(new Error('peer did not answer a liveness probe'))
+  }
+
   private async closePeer(peer: string): Promise<void> {
     const id = this.peerIdOf(peer)
     if (id === undefined) return
@@ -229,7 +214,6 @@ export class GossipNetwork {
     const peer = this.peerName(id)
     const wasUp = this.up.has(peer)
     this.up.add(peer)
-    this.liveness.heard(peer)
     // A dial that finds the peer already connected still reports, so the core clears that dial.
     if (!wasUp || dialed !== undefined) this.events.peerUp(peer, dialed)
   }
@@ -237,7 +221,6 @@ export class GossipNetwork {
   private markDown(id: PeerId): void {
     const peer = this.peerName(id)
     if (!this.up.delete(peer)) return
-    this.liveness.forget(peer)
     const link = this.links.get(peer)
     this.links.delete(peer)
     link?.stream?.abort(new Error('peer disconnected'))
@@ -292,7 +275,6 @@ export class GossipNetwork {
         // No signal: stop() closes the host, which ends this read (a per-read listener on a
         // long-lived signal only costs).
         const frame = await lp.read()
-        this.liveness.heard(peer)
         this.events.frame(peer, frame.subarray())
       }
     } catch (err) {

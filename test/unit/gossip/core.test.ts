@@ -70,10 +70,10 @@ test('publish: a record set breaking a limit is refused with a local drop, nothi
     type: 'publish',
     records: [rec('a.example', ['10.0.0.1']), rec('a.example', ['10.0.0.2'])],
   })
-  assert.deepEqual(acts, [{ type: 'dropped', reason: 'invalid-record', from: '' }])
+  assert.deepEqual(acts, [{ type: 'publish-rejected', reason: 'invalid-record' }])
   const big = Array.from({ length: 10_001 }, (_, i) => rec(`n${i}`, ['10.0.0.1']))
   assert.deepEqual(m.input('a', { type: 'publish', records: big }), [
-    { type: 'dropped', reason: 'too-many-records', from: '' },
+    { type: 'publish-rejected', reason: 'too-many-records' },
   ])
 })
 

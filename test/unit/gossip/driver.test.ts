@@ -4,7 +4,7 @@ import { Registry } from 'prom-client'
 import { GossipDriver, PublishRejectedError } from '../../../lib/gossip/driver.ts'
 import type { Action, CoreStats, GossipCore, Input } from '../../../lib/gossip/core/types.ts'
 import { EMPTY_VIEW } from '../../../lib/gossip/core/replica.ts'
-import type { GossipNetwork } from '../../../lib/gossip/libp2p/network.ts'
+import type { Transport } from '../../../lib/gossip/transport.ts'
 import { GossipMetrics } from '../../../lib/gossip/metrics.ts'
 import { memoryLogger } from '../../../lib/util/log.ts'
 
@@ -25,7 +25,7 @@ function scriptedCore(script: (input: Input) => Action[]): GossipCore & { inputs
   }
 }
 
-function fakeNetwork(label: string): GossipNetwork & { calls: string[] } {
+function fakeNetwork(label: string): Transport & { calls: string[] } {
   const calls: string[] = []
   return {
     label,
@@ -33,7 +33,9 @@ function fakeNetwork(label: string): GossipNetwork & { calls: string[] } {
     send: (peer: string, bytes: Uint8Array) => void calls.push(`send ${peer} ${bytes.byteLength}`),
     dial: (addr: string) => void calls.push(`dial ${addr}`),
     hangUp: (peer: string) => void calls.push(`hang-up ${peer}`),
-  } as unknown as GossipNetwork & { calls: string[] }
+    probe: (peer: string) => void calls.push(`probe ${peer}`),
+    abort: (peer: string) => void calls.push(`abort ${peer}`),
+  }
 }
 
 function driverWith(core: GossipCore): {
@@ -49,7 +51,14 @@ function driverWith(core: GossipCore): {
     versions: [],
     msSinceSync: undefined,
   }))
-  const driver = new GossipDriver({ core, self: 'me', clock: { now: () => 1000 }, log, metrics })
+  const driver = new GossipDriver({
+    core,
+    self: 'me',
+    clock: { now: () => 1000 },
+    log,
+    metrics,
+    liveness: { intervalMs: 0, timeoutMs: 1000 },
+  })
   return { driver, registry, log }
 }
 
@@ -113,7 +122,7 @@ test('publish resolves with the published version, or rejects with the drop reas
           },
           { type: 'published', version: { wallMs: 5, counter: 0 }, printable: { id: 'ab', version: '5.0' } },
         ]
-      : [{ type: 'dropped', reason: 'too-many-records', from: '' }]
+      : [{ type: 'publish-rejected', reason: 'too-many-records' }]
   })
   const { driver } = driverWith(core)
   assert.deepEqual(await driver.publish({ type: 'publish', records: [] }), { id: 'ab', version: '5.0' })

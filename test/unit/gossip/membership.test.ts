@@ -99,7 +99,17 @@ test('a learned address is forgotten after maxDialFailures failures; the node ne
   assert.equal(c.stats().passiveAddrs, 0)
 })
 
-test('dialling ourselves through a seed: hang up, and never dial that address again', () => {
+test('dialling ourselves through a seed (self-dial): never dial that address again', () => {
+  const c = core({ self: 'n', seeds: ['alias-of-me'] })
+  assert.deepEqual(dials(c.step(0, { type: 'timer' })), ['alias-of-me'])
+  const acts = c.step(1, { type: 'self-dial', addr: 'alias-of-me' })
+  assert.deepEqual(dials(acts), [])
+  assert.equal(c.stats().dialsInFlight, 0)
+  const later = runTimers(c, 1, 120_000)
+  assert.deepEqual(dials(later), [])
+})
+
+test('a transport that reports our own id as a peer: hang up, and never dial that address again', () => {
   const c = core({ self: 'n', seeds: ['alias-of-me'] })
   c.step(0, { type: 'timer' })
   const acts = c.step(1, { type: 'peer-up', peer: 'n', addrs: [], dialed: 'alias-of-me' })
@@ -107,6 +117,7 @@ test('dialling ourselves through a seed: hang up, and never dial that address ag
     acts.filter((a) => a.type === 'hang-up'),
     [{ type: 'hang-up', peer: 'n' }],
   )
+  assert.deepEqual(c.peers(), [])
   const later = runTimers(c, 1, 120_000)
   assert.deepEqual(dials(later), [])
 })
