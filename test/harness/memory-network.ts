@@ -6,9 +6,10 @@
  * - Connections like TCP: a dial reaches a live, listening, reachable node after one latency and
  *   brings the connection up at both ends; a dead node refuses after a latency; a dial across a
  *   partition fails after `partitionDialFailMs`; a dial of our own address reports selfDial.
- * - Every frame: latency from `latency()`, lost with probability `loss` (message loss, harsher than
- *   TCP's retransmits, so anti-entropy has something to repair), delivered only on the connection
- *   it was sent on (a frame in flight when the connection closes is lost, like a reset).
+ * - Every frame: latency uniform in [latencyMinMs, latencyMaxMs], lost with probability `loss`
+ *   (message loss, harsher than TCP's retransmits, so anti-entropy has something to repair);
+ *   frames between two nodes arrive in send order, and only on the connection they were sent on
+ *   (a frame in flight when the connection closes is lost, like a reset).
  * - Partitions drop frames between groups at once and cut cross-group connections after
  *   `partitionCutMs` (a keepalive timeout). `kill` stops a node: its connections close.
  *   `freeze` keeps its connections up while it sends and answers nothing (a stuck process).
@@ -53,6 +54,8 @@ interface Member {
   frozen: boolean
   bytesOut: number
   framesOut: number
+  /** Per receiver: when our last frame to it arrives (frames never overtake each other). */
+  readonly lastArrival: Map<number, number>
 }
 
 export class MemoryNetwork {
@@ -91,7 +94,7 @@ export class MemoryNetwork {
   /** A new node's transport (index = order of `attach`); dials to it fail until `listen`. */
   attach(events: TransportEvents): MemoryTransport {
     const idx = this.members.length
-    this.members.push({ events, alive: true, listening: false, frozen: false, bytesOut: 0, framesOut: 0 })
+    this.members.push({ events, alive: true, listening: false, frozen: false, bytesOut: 0, framesOut: 0, lastArrival: new Map() })
     this.conns.push(new Map())
     return new MemoryTransport(this, idx)
   }
@@ -170,8 +173,9 @@ export class MemoryNetwork {
   /** Sends raw frame bytes from `from` to `to` over their connection, if there is one. */
   sendRaw(from: number, to: number, bytes: Uint8Array): boolean {
     const conn = this.conns[from]?.get(to)
-    if (conn === undefined) return false
-    this.s.at(this.s.now() + this.latency(), () => this.deliver(from, to, conn, bytes))
+    const m = this.members[from]
+    if (conn === undefined || m === undefined) return false
+    this.s.at(this.arrival(m, to), () => this.deliver(from, to, conn, bytes))
     return true
   }
 
@@ -200,7 +204,7 @@ export class MemoryNetwork {
       if (kind !== 'hello' && kind !== 'peers') return
     }
     if (!this.reachable(idx, to) || (this.loss > 0 && this.rng.float() < this.loss)) return
-    this.s.at(this.s.now() + this.latency(), () => this.deliver(idx, to, conn, bytes))
+    this.s.at(this.arrival(m, to), () => this.deliver(idx, to, conn, bytes))
   }
 
   hangUp(idx: number, peer: string): void {
@@ -229,6 +233,13 @@ export class MemoryNetwork {
 
   private latency(): number {
     return this.lo + this.rng.float() * (this.hi - this.lo)
+  }
+
+  /** One latency from now, but never before the previous frame to the same node. */
+  private arrival(from: Member, to: number): number {
+    const at = Math.max(this.s.now() + this.latency(), from.lastArrival.get(to) ?? 0)
+    from.lastArrival.set(to, at)
+    return at
   }
 
   private reachable(a: number, b: number): boolean {
