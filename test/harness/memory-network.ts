@@ -12,7 +12,8 @@
  *   (a frame in flight when the connection closes is lost, like a reset).
  * - Partitions drop frames between groups at once and cut cross-group connections after
  *   `partitionCutMs` (a keepalive timeout). `kill` stops a node: its connections close.
- *   `freeze` keeps its connections up while it sends and answers nothing (a stuck process).
+ *   `freeze` keeps its connections up while it sends and answers nothing (a stuck process); a dial
+ *   to it fails like one across a partition (the handshake times out).
  * - Sybils withhold data: only their hello and peers frames are sent; they never dial on their own.
  *
  * Names: peer `<label>:p<index>`, address `<label>:<index>`.
@@ -94,7 +95,15 @@ export class MemoryNetwork {
   /** A new node's transport (index = order of `attach`); dials to it fail until `listen`. */
   attach(events: TransportEvents): MemoryTransport {
     const idx = this.members.length
-    this.members.push({ events, alive: true, listening: false, frozen: false, bytesOut: 0, framesOut: 0, lastArrival: new Map() })
+    this.members.push({
+      events,
+      alive: true,
+      listening: false,
+      frozen: false,
+      bytesOut: 0,
+      framesOut: 0,
+      lastArrival: new Map(),
+    })
     this.conns.push(new Map())
     return new MemoryTransport(this, idx)
   }
@@ -263,7 +272,8 @@ export class MemoryNetwork {
       this.s.at(this.s.now() + this.latency(), () => this.live(from)?.events.dialFailed(addr))
       return
     }
-    if (!this.reachable(from, to)) {
+    // A frozen process's kernel still accepts the TCP connection; the handshake above it times out.
+    if (!this.reachable(from, to) || t.frozen) {
       this.s.at(this.s.now() + this.partitionDialFailMs, () => this.live(from)?.events.dialFailed(addr))
       return
     }

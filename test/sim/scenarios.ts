@@ -207,3 +207,35 @@ export function churn(
   if (canonical.length !== records.length) throw new Error('publisher lost its own records')
   return { killed, started: killed, missingAtEnd: missing(sim, version, 0, canonical), versions }
 }
+
+export interface FrozenResult {
+  /** Live nodes that had the frozen node as a peer when it froze. */
+  readonly peersAtFreeze: number
+  /** Virtual ms from the freeze until no live node counted it as a peer (Infinity if never). */
+  readonly droppedAfterMs: number
+}
+
+/**
+ * One node's process hangs (SIGSTOP): its connections stay up, it sends and answers nothing. Its
+ * peers must notice on their own (core/liveness.ts) and drop it.
+ */
+export function frozenPeer(
+  o: ScenarioOptions & { readonly livenessIntervalMs: number; readonly limitMs: number },
+): FrozenResult {
+  const sim = new Sim({
+    seed: o.seed,
+    nodes: o.nodes,
+    config: o.config,
+    loss: o.loss ?? 0,
+    livenessIntervalMs: o.livenessIntervalMs,
+  })
+  sim.runFor(o.warmupMs ?? 20_000)
+  const frozen = sim.nodes[o.nodes - 1] as (typeof sim.nodes)[number]
+  const holders = (): number =>
+    sim.alive.filter((n) => n !== frozen && n.core.peers().includes(frozen.id)).length
+  const peersAtFreeze = holders()
+  sim.freeze(frozen.idx)
+  const start = sim.now
+  while (holders() > 0 && sim.now - start < o.limitMs) sim.runFor(100)
+  return { peersAtFreeze, droppedAfterMs: holders() === 0 ? sim.now - start : Infinity }
+}
