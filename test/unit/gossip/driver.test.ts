@@ -7,6 +7,7 @@ import { EMPTY_VIEW } from '../../../lib/gossip/core/replica.ts'
 import type { Transport } from '../../../lib/gossip/transport.ts'
 import { GossipMetrics } from '../../../lib/gossip/metrics.ts'
 import { memoryLogger } from '../../../lib/util/log.ts'
+import { VirtualTime } from '../../helpers/virtual-time.ts'
 
 /** A core that records its inputs and answers each with scripted actions. */
 function scriptedCore(script: (input: Input) => Action[]): GossipCore & { inputs: Input[] } {
@@ -38,7 +39,10 @@ function fakeNetwork(label: string): Transport & { calls: string[] } {
   }
 }
 
-function driverWith(core: GossipCore): {
+function driverWith(
+  core: GossipCore,
+  extra: { liveness?: { intervalMs: number; timeoutMs: number }; time?: VirtualTime } = {},
+): {
   driver: GossipDriver
   registry: Registry
   log: ReturnType<typeof memoryLogger>
@@ -54,10 +58,11 @@ function driverWith(core: GossipCore): {
   const driver = new GossipDriver({
     core,
     self: 'me',
-    clock: { now: () => 1000 },
+    clock: extra.time ?? { now: () => 1000 },
+    ...(extra.time === undefined ? {} : { timers: extra.time }),
     log,
     metrics,
-    liveness: { intervalMs: 0, timeoutMs: 1000 },
+    liveness: extra.liveness ?? { intervalMs: 0, timeoutMs: 1000 },
   })
   return { driver, registry, log }
 }
@@ -143,4 +148,38 @@ test('a core that throws is logged and counted, never thrown into the network', 
     await registry.metrics(),
     /dns_controller_gossip_frames_total\{direction="in",kind="digest"\} 1/,
   )
+})
+
+test('a dial that reached ourselves becomes a self-dial input, counted as a self dial', async () => {
+  const core = scriptedCore(() => [])
+  const { driver, registry } = driverWith(core)
+  driver.eventsFor('primary').selfDial('kaaaa:/ip4/10.0.0.9/tcp/1')
+  assert.deepEqual(core.inputs, [{ type: 'self-dial', addr: 'kaaaa:/ip4/10.0.0.9/tcp/1' }])
+  assert.match(
+    await registry.metrics(),
+    /dns_controller_gossip_dials_total\{network="primary",result="self"\} 1/,
+  )
+})
+
+test('liveness: a silent peer is probed; one that does not answer in time is aborted and counted', async () => {
+  const time = new VirtualTime(0)
+  const core = scriptedCore(() => [])
+  const { driver, registry, log } = driverWith(core, { time, liveness: { intervalMs: 1000, timeoutMs: 300 } })
+  const net = fakeNetwork('kaaaa')
+  driver.addNetwork(net, 'primary')
+  const events = driver.eventsFor('primary')
+  events.peerUp('kaaaa:quiet', undefined)
+  events.peerUp('kaaaa:live', undefined)
+  await time.advance(999)
+  assert.deepEqual(net.calls, [])
+  await time.advance(1)
+  assert.deepEqual(net.calls, ['probe kaaaa:quiet', 'probe kaaaa:live'])
+  events.probed('kaaaa:live', true)
+  await time.advance(300)
+  assert.deepEqual(net.calls.slice(2), ['abort kaaaa:quiet'])
+  const metrics = await registry.metrics()
+  assert.match(metrics, /dns_controller_gossip_liveness_probes_total\{network="primary",result="ok"\} 1/)
+  assert.match(metrics, /dns_controller_gossip_liveness_probes_total\{network="primary",result="failed"\} 1/)
+  assert.match(log.lines.join('\n'), /did not answer a liveness probe/)
+  driver.stop()
 })
