@@ -36,7 +36,7 @@ export interface TestNodeInit {
   readonly seedSource?: SeedSource
   /** @default 0 (any free port) */
   readonly listenPort?: number
-  /** @default the node's own (30 s) */
+  /** @default the node's own (LIVENESS_INTERVAL_MS) */
   readonly livenessIntervalMs?: number
 }
 
