@@ -218,7 +218,6 @@ export class Sim {
     }
     this.now = t
   }
-
 }
 
 export { exampleRecords, simSeed } from './records.ts'

@@ -189,7 +189,8 @@ export class GossipNetwork implements Transport {
   abort(peer: string): void {
     const id = this.peerIdOf(peer)
     if (id === undefined) return
-    for (const conn of this.host.getConnections(id)) conn.abort(new Error('peer did not answer a liveness probe'))
+    for (const conn of this.host.getConnections(id))
+      conn.abort(new Error('peer did not answer a liveness probe'))
   }
 
   private async closePeer(peer: string): Promise<void> {
