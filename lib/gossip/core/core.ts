@@ -11,7 +11,6 @@
  * | timer        | digest to one random peer every sync interval; rotation; dials                 |
  * | publish      | next HLC version, sign, accept, push delta to `fanout` peers                   |
  * | restore      | a persisted full frame: checked exactly like one from a peer, then accepted    |
- *
  * | self-dial    | the dialled address is ours: never dial it again                               |
  *
  * A publish yields `published`, or `publish-rejected` when the record set breaks a limit.
@@ -23,13 +22,17 @@ import type { ResolvedRecord } from '../../records/types.ts'
 import type { ReplicaView } from '../api.ts'
 import { toHex } from './bytes.ts'
 import type { Delta } from './delta.ts'
-import { applyDelta, compareRef, sameRef } from './delta.ts'
+import { applyDelta, sameRef } from './delta.ts'
 import { FrameCache } from './frames.ts'
-import { formatVersion, maxVersion, nextVersion, tooFarAhead } from './hlc.ts'
+import { formatVersion, maxVersion } from './hlc.ts'
 import { Membership } from './membership.ts'
+import type { Intent } from './membership.ts'
+import { signSnapshot } from './publish.ts'
+import { PeerQuotas } from './quotas.ts'
+import { compareDigest, refusal, staleOrUntrusted } from './sync.ts'
 import type { Held } from './replica.ts'
 import { Replica } from './replica.ts'
-import { canonicalRecords, keyProblems, signedMessage } from './snapshot.ts'
+import { keyProblems } from './snapshot.ts'
 import { configProblems } from './config.ts'
 import type { Snapshot } from './snapshot.ts'
 import type {
@@ -68,6 +71,9 @@ class Core implements GossipCore {
   private readonly rng: CoreInit['rng']
   private readonly replicaState: Replica
   private readonly members: Membership
+  private readonly quotas: PeerQuotas
+  /** Membership's intents of the current call, turned into actions by `enact` (reused: no garbage). */
+  private readonly intents: Intent[] = []
   private readonly frames = new FrameCache()
   /** Our digest frame, rebuilt only when the replica changes (it is sent every sync interval). */
   private digestBytes: Uint8Array | undefined
@@ -94,6 +100,7 @@ class Core implements GossipCore {
     this.lastOwn = init.lastPublished
     this.replicaState = new Replica(init.trustedPublishers)
     this.members = new Membership(init.config, init.rng)
+    this.quotas = new PeerQuotas(init.config)
     this.members.setSeeds(init.seeds ?? [])
   }
 
@@ -102,7 +109,7 @@ class Core implements GossipCore {
   }
 
   peers(): readonly PeerId[] {
-    return [...this.members.active.keys()]
+    return this.members.peerIds()
   }
 
   nextDeadline(): Millis | undefined {
@@ -115,7 +122,7 @@ class Core implements GossipCore {
 
   stats(): CoreStats {
     return {
-      activePeers: this.members.active.size,
+      activePeers: this.members.activeCount,
       passiveAddrs: this.members.passiveSize,
       dialsInFlight: this.members.dialsInFlight,
       publishers: this.replicaState.size,
@@ -149,6 +156,7 @@ class Core implements GossipCore {
         break
       case 'peer-down':
         this.members.peerDown(now, input.peer)
+        this.quotas.remove(input.peer)
         break
       case 'dial-failed':
         this.members.dialFailed(now, input.addr)
@@ -172,7 +180,8 @@ class Core implements GossipCore {
         assertNever(input)
     }
     this.timers(now, out)
-    this.members.maintain(now, out)
+    this.members.maintain(now, this.intents)
+    this.enact(out)
     const d = this.members.nextDeadline(now)
     this.deadline = Math.min(this.nextSyncAt, this.nextRotateAt, d ?? Infinity)
     for (const a of out)
@@ -190,9 +199,22 @@ class Core implements GossipCore {
       this.nextSyncAt = now + (0.9 + 0.2 * this.rng.float()) * this.cfg.syncIntervalMs
     }
     if (now >= this.nextRotateAt) {
-      this.members.rotate(now, out)
+      this.members.rotate(now, this.intents)
+      this.enact(out)
       this.nextRotateAt = now + (0.5 + this.rng.float()) * this.cfg.rotateIntervalMs
     }
+  }
+
+  /** Membership's intents as actions, in order. */
+  private enact(out: Action[]): void {
+    for (const i of this.intents)
+      if (i.type === 'dial') out.push({ type: 'dial', addr: i.addr })
+      else if (i.type === 'exchange') this.send(out, i.to, encodeFrame({ kind: 'peers', addrs: i.addrs }))
+      else {
+        this.quotas.remove(i.peer)
+        out.push({ type: 'hang-up', peer: i.peer })
+      }
+    this.intents.length = 0
   }
 
   private send(out: Action[], to: PeerId, bytes: Uint8Array): void {
@@ -215,7 +237,9 @@ class Core implements GossipCore {
       if (dialed !== undefined) this.members.selfDial(dialed)
       return void out.push({ type: 'hang-up', peer })
     }
-    this.members.peerUp(now, peer, dialed, out)
+    this.members.peerUp(peer, dialed, this.intents)
+    this.quotas.add(peer, now)
+    this.enact(out)
     this.send(out, peer, encodeFrame({ kind: 'hello', addrs: this.members.ownAddrs() }))
     // Only the dialling side opens with a digest: if both did, each would push and pull the same data.
     if (dialed !== undefined) this.send(out, peer, this.digestFrame())
@@ -224,8 +248,8 @@ class Core implements GossipCore {
   private handleMessage(now: Millis, from: PeerId, bytes: Uint8Array, out: Action[]): void {
     this.counters.framesIn++
     this.counters.bytesIn += bytes.length
-    if (!this.members.active.has(from)) return this.drop(out, 'unknown-peer', from)
-    if (!this.members.allow(from, bytes.length, now)) return this.drop(out, 'rate-limited', from)
+    if (!this.members.isActive(from)) return this.drop(out, 'unknown-peer', from)
+    if (!this.quotas.allow(from, bytes.length, now)) return this.drop(out, 'rate-limited', from)
     const d = decodeFrame(bytes, this.cfg)
     if (!d.ok) return this.drop(out, d.reason, from)
     const f: Frame = d.value
@@ -260,55 +284,33 @@ class Core implements GossipCore {
   }
 
   private handleDigest(now: Millis, from: PeerId, entries: readonly DigestEntry[], out: Action[]): void {
-    const seen = new Set<string>()
-    const wants: Uint8Array[] = []
-    for (const e of entries) {
-      const id = toHex(e.publisher)
-      if (!this.replicaState.isTrusted(id) || seen.has(id)) continue
-      seen.add(id)
-      // Never pull what offer() would refuse; it would only be sent again every interval.
-      if (tooFarAhead(e.ref.version, now, this.cfg.maxVersionSkewMs)) continue
-      const h = this.replicaState.get(id)
-      const c = h === undefined ? -1 : compareRef(h.ref, e.ref)
-      if (c < 0) wants.push(e.publisher)
-      else if (c > 0 && h && this.answerable(now, from, h)) this.send(out, from, this.frames.push(h, e.ref))
-    }
-    for (const h of this.replicaState.all())
-      if (!seen.has(h.id) && this.answerable(now, from, h)) this.send(out, from, this.frames.full(h))
-    if (wants.length > 0) this.send(out, from, encodeFrame({ kind: 'want', publishers: wants }))
+    const a = compareDigest(this.replicaState, entries, now, this.cfg.maxVersionSkewMs)
+    for (const { held, theirs } of a.newer)
+      if (this.answerable(now, from, held)) this.send(out, from, this.frames.push(held, theirs))
+    for (const h of a.unknown) if (this.answerable(now, from, h)) this.send(out, from, this.frames.full(h))
+    if (a.wants.length > 0) this.send(out, from, encodeFrame({ kind: 'want', publishers: [...a.wants] }))
   }
 
   private handleDelta(now: Millis, d: Delta, from: PeerId, out: Action[]): void {
-    const id = toHex(d.publisher)
-    if (!this.replicaState.isTrusted(id)) return this.drop(out, 'untrusted-publisher', from)
-    if (tooFarAhead(d.version, now, this.cfg.maxVersionSkewMs)) return this.drop(out, 'too-far-ahead', from)
-    if (this.replicaState.newness(id, d) <= 0) return this.drop(out, 'stale', from)
-    const h = this.replicaState.get(id)
+    const refused = staleOrUntrusted(this.replicaState, d, now, this.cfg.maxVersionSkewMs)
+    if (refused !== undefined) return this.drop(out, refused, from)
+    const h = this.replicaState.get(toHex(d.publisher))
     if (h === undefined || !sameRef(h.ref, d.base)) {
       this.drop(out, 'base-mismatch', from)
       return this.send(out, from, encodeFrame({ kind: 'want', publishers: [d.publisher] }))
     }
     const r = applyDelta(h.snapshot.records, d, this.cfg)
     if (!r.ok) return this.drop(out, r.reason, from)
-    this.offer(
-      now,
-      { publisher: d.publisher, version: d.version, records: r.value, signature: d.signature },
-      from,
-      out,
-    )
+    const { publisher, version, signature } = d
+    this.offer(now, { publisher, version, records: r.value, signature }, from, out)
   }
 
   /** Verify and accept a candidate snapshot from a peer; forward it when it is new. */
   private offer(now: Millis, s: Snapshot, from: PeerId, out: Action[]): void {
-    const id = toHex(s.publisher)
-    if (!this.replicaState.isTrusted(id)) return this.drop(out, 'untrusted-publisher', from)
-    // A version far ahead of every clock would leave its publisher nothing newer to sign.
-    if (tooFarAhead(s.version, now, this.cfg.maxVersionSkewMs)) return this.drop(out, 'too-far-ahead', from)
-    if (this.replicaState.newness(id, s) <= 0) return this.drop(out, 'stale', from)
-    if (!this.verifier.verify(s.publisher, signedMessage(s.publisher, s.version, s.records), s.signature))
-      return this.drop(out, 'bad-signature', from)
+    const refused = refusal(this.replicaState, this.verifier, s, now, this.cfg.maxVersionSkewMs)
+    if (refused !== undefined) return this.drop(out, refused, from)
     this.accept(s, from, out)
-    if (id === this.selfPublisher) this.observeOwn(now, s, out)
+    if (toHex(s.publisher) === this.selfPublisher) this.observeOwn(now, s, out)
   }
 
   private accept(s: Snapshot, from: PeerId | undefined, out: Action[]): void {
@@ -335,27 +337,18 @@ class Core implements GossipCore {
   private publish(now: Millis, records: readonly ResolvedRecord[], out: Action[], reassert = false): void {
     const signer = this.signer
     if (signer === undefined) throw new Error('gossip core: publish without a signer')
-    const c = canonicalRecords(records, this.cfg)
-    if (!c.ok) return this.reject(out, c.reason)
     const held = this.selfPublisher ? this.replicaState.get(this.selfPublisher) : undefined
-    const version = nextVersion(maxVersion(this.lastOwn, held?.snapshot.version), now)
-    const publisher = signer.publicKey
-    const s: Snapshot = {
-      publisher,
-      version,
-      records: c.value,
-      signature: signer.sign(signedMessage(publisher, version, c.value)),
-    }
-    if (encodeFrame({ kind: 'full', snapshot: s }).length > this.cfg.maxFrameBytes)
-      return this.reject(out, 'frame-too-large')
-    this.lastOwn = version
-    this.lastDesired = c.value
+    const r = signSnapshot(signer, this.cfg, records, maxVersion(this.lastOwn, held?.snapshot.version), now)
+    if (!r.ok) return this.reject(out, r.reason)
+    const s = r.snapshot
+    this.lastOwn = s.version
+    this.lastDesired = s.records
     this.reasserted = reassert
-    const printable = { id: toHex(publisher), version: formatVersion(version) }
+    const printable = { id: toHex(s.publisher), version: formatVersion(s.version) }
     out.push(
       reassert
-        ? { type: 'published', version, printable, reassert }
-        : { type: 'published', version, printable },
+        ? { type: 'published', version: s.version, printable, reassert }
+        : { type: 'published', version: s.version, printable },
     )
     this.accept(s, undefined, out)
   }
@@ -366,6 +359,6 @@ class Core implements GossipCore {
   }
 
   private answerable(now: Millis, peer: PeerId, h: Held): boolean {
-    return this.members.mayAnswer(peer, h.id, toHex(h.ref.sigPrefix), now)
+    return this.quotas.mayAnswer(peer, h.id, toHex(h.ref.sigPrefix), now)
   }
 }

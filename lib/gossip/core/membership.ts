@@ -14,21 +14,30 @@
  *   partition find each other again without any global knowledge.
  *
  * No node ever holds a connection to every other node; costs per node do not grow with the cluster.
+ *
+ * It decides; the core acts: calls append intents (dial, tell a peer addresses, drop a peer) that
+ * the core turns into actions. Per-peer rate limits are quotas.ts.
  */
 import type { Millis } from '../../util/clock.ts'
 import type { Rng } from '../../util/random.ts'
 import { pickK } from '../../util/random.ts'
 import type { GossipConfig } from './config.ts'
-import type { Action, Addr, PeerId } from './types.ts'
-import { encodeFrame } from './wire.ts'
+import type { Addr, PeerId } from './types.ts'
 import { AddrBook, SEED } from './addrbook.ts'
-import { Bucket } from './bucket.ts'
+
+/** What membership wants done, in order. */
+export type Intent =
+  | { readonly type: 'dial'; readonly addr: Addr }
+  /** Tell the peer these addresses (peer exchange: a `peers` frame). */
+  | { readonly type: 'exchange'; readonly to: PeerId; readonly addrs: readonly Addr[] }
+  /** Close the connection (after anything told it before); it is no longer active. */
+  | { readonly type: 'drop'; readonly peer: PeerId }
 
 /** Addresses one connected peer announced for itself that we pass on in peer exchange. Nodes
  * announce one address per network and interface; a liar gets no more relayed than this. */
 const RELAYED_PER_PEER = 4
 
-export interface PeerState {
+interface PeerState {
   readonly id: PeerId
   /** Listen addresses the peer announced in its hello. */
   addrs: readonly Addr[]
@@ -36,15 +45,11 @@ export interface PeerState {
   readonly dialed: Addr | undefined
   /** Who told us `dialed` (SEED for a seed): bounds our outbound connections per source. */
   readonly via: PeerId | undefined
-  readonly frames: Bucket
-  readonly bytes: Bucket
-  /** Full snapshots sent to this peer on request (want or digest): publisher id → signature key, time. */
-  readonly answered: Map<string, { readonly key: string; readonly at: Millis }>
 }
 
 export class Membership {
   /** Connected peers, in the order they came up (the oldest outbound ones are the anchors). */
-  readonly active = new Map<PeerId, PeerState>()
+  private readonly active = new Map<PeerId, PeerState>()
   private readonly book: AddrBook
   private readonly dialing = new Map<Addr, Millis>()
   private readonly owner = new Map<Addr, PeerId>()
@@ -59,6 +64,19 @@ export class Membership {
     this.cfg = cfg
     this.rng = rng
     this.book = new AddrBook(cfg, rng)
+  }
+
+  get activeCount(): number {
+    return this.active.size
+  }
+
+  isActive(peer: PeerId): boolean {
+    return this.active.has(peer)
+  }
+
+  /** The active peers, in the order they came up. */
+  peerIds(): PeerId[] {
+    return [...this.active.keys()]
   }
 
   get passiveSize(): number {
@@ -116,24 +134,20 @@ export class Membership {
     this.book.addSelf(addr)
   }
 
-  peerUp(now: Millis, peer: PeerId, dialed: Addr | undefined, out: Action[]): void {
+  peerUp(peer: PeerId, dialed: Addr | undefined, out: Intent[]): void {
     if (dialed !== undefined) {
       this.dialing.delete(dialed)
       this.book.reached(dialed)
       this.owner.set(dialed, peer)
     }
     if (this.active.has(peer)) return
-    const c = this.cfg
     this.active.set(peer, {
       id: peer,
       addrs: [],
       dialed,
       via: dialed === undefined ? undefined : (this.book.sourceOf(dialed) ?? SEED),
-      frames: new Bucket(c.peerFramesPerSec, c.peerFramesBurst, now),
-      bytes: new Bucket(c.peerBytesPerSec, c.peerBytesBurst, now),
-      answered: new Map(),
     })
-    while (this.active.size > c.activeViewMax) if (!this.evict(out, peer)) break
+    while (this.active.size > this.cfg.activeViewMax) if (!this.evict(out, peer)) break
   }
 
   peerDown(now: Millis, peer: PeerId): void {
@@ -152,27 +166,6 @@ export class Membership {
   dialFailed(now: Millis, addr: Addr): void {
     if (!this.dialing.delete(addr)) return
     this.book.fail(addr, now, this.active.size === 0)
-  }
-
-  /** Per-peer rate limits on received frames and bytes. */
-  allow(peer: PeerId, bytes: number, now: Millis): boolean {
-    const st = this.active.get(peer)
-    if (st === undefined) return false
-    return st.frames.take(1, now) && st.bytes.take(bytes, now)
-  }
-
-  /**
-   * Whether to answer a peer's request (want, or a digest showing it behind) with this snapshot.
-   * The same snapshot goes to the same peer at most once per half `syncIntervalMs`: a peer replaying
-   * wants or stale digests cannot turn a small frame into a stream of large ones.
-   */
-  mayAnswer(peer: PeerId, publisher: string, key: string, now: Millis): boolean {
-    const st = this.active.get(peer)
-    if (st === undefined) return false
-    const last = st.answered.get(publisher)
-    if (last && last.key === key && now - last.at < this.cfg.syncIntervalMs / 2) return false
-    st.answered.set(publisher, { key, at: now })
-    return true
   }
 
   /** Up to `k` random active peers other than `except`. */
@@ -202,7 +195,7 @@ export class Membership {
    * the oldest `anchorPeers` peers we dialled ourselves are never dropped while another choice
    * exists, so peers that dial us cannot push out every peer we chose (an eclipse).
    */
-  private evict(out: Action[], keep: PeerId): boolean {
+  private evict(out: Intent[], keep: PeerId): boolean {
     const inbound: PeerId[] = []
     const outbound: PeerId[] = []
     let anchors = 0
@@ -213,8 +206,8 @@ export class Membership {
     const pool = inbound.length > 0 ? inbound : outbound
     const victim = pool[this.rng.int(pool.length)]
     if (victim === undefined) return false
-    out.push({ type: 'send', to: victim, bytes: encodeFrame({ kind: 'peers', addrs: this.sample() }) })
-    out.push({ type: 'hang-up', peer: victim })
+    out.push({ type: 'exchange', to: victim, addrs: this.sample() })
+    out.push({ type: 'drop', peer: victim })
     // Its address stays known; it was healthy. Forget the connection now (peer-down may follow).
     const st = this.active.get(victim)
     this.active.delete(victim)
@@ -222,7 +215,7 @@ export class Membership {
     return true
   }
 
-  private dial(now: Millis, addr: Addr, out: Action[]): void {
+  private dial(now: Millis, addr: Addr, out: Intent[]): void {
     this.dialing.set(addr, now + this.cfg.dialTimeoutMs)
     out.push({ type: 'dial', addr })
   }
@@ -243,7 +236,7 @@ export class Membership {
   }
 
   /** Expires dial timeouts and dials towards `activeViewTarget` and `anchorPeers`. */
-  maintain(now: Millis, out: Action[]): void {
+  maintain(now: Millis, out: Intent[]): void {
     for (const [a, deadline] of this.dialing) if (deadline <= now) this.dialFailed(now, a)
     for (let want = this.wantsDial(); want !== 'no'; want = this.wantsDial()) {
       const a = this.book.pick(now, { busy: this.busy, full: this.full, anchor: want === 'anchor' })
@@ -253,10 +246,9 @@ export class Membership {
   }
 
   /** Peer exchange with one random peer, and one connection swapped for a known address. */
-  rotate(now: Millis, out: Action[]): void {
+  rotate(now: Millis, out: Intent[]): void {
     const to = this.randomPeers(1)[0]
-    if (to !== undefined)
-      out.push({ type: 'send', to, bytes: encodeFrame({ kind: 'peers', addrs: this.sample() }) })
+    if (to !== undefined) out.push({ type: 'exchange', to, addrs: this.sample() })
     if (this.dialing.size >= this.cfg.maxConcurrentDials) return
     const a = this.book.pick(now, { busy: this.busy, full: this.full, anchor: false, explore: true })
     if (a === undefined) return
