@@ -41,6 +41,7 @@ export class Liveness {
   /** Probes in flight: peer → when it counts as failed. */
   private readonly probing = new Map<PeerId, Millis>()
   private nextCheckAt: Millis | undefined
+  private lastNow: Millis = -Infinity
 
   constructor(cfg: LivenessConfig) {
     this.cfg = cfg
@@ -53,6 +54,7 @@ export class Liveness {
   /** The peer connected, or something arrived from it. */
   heard(peer: PeerId, now: Millis): void {
     if (!this.enabled) return
+    this.observe(now)
     this.lastHeard.set(peer, now)
     this.nextCheckAt ??= now + this.cfg.intervalMs
   }
@@ -78,9 +80,21 @@ export class Liveness {
     return t === Infinity ? undefined : t
   }
 
+  /** The driver's wall clock was stepped back: shift every time with it, so a silent peer is not
+   * spared until the clock catches up. */
+  private observe(now: Millis): void {
+    const back = this.lastNow - now
+    this.lastNow = now
+    if (!(back > 0)) return
+    for (const [p, t] of this.lastHeard) this.lastHeard.set(p, t - back)
+    for (const [p, t] of this.probing) this.probing.set(p, t - back)
+    if (this.nextCheckAt !== undefined) this.nextCheckAt -= back
+  }
+
   /** Probes to send and connections to close at `now`. */
   decide(now: Millis): LivenessDecision {
     if (!this.enabled) return NOTHING
+    this.observe(now)
     const close: PeerId[] = []
     for (const [peer, deadline] of this.probing)
       if (deadline <= now) {

@@ -51,3 +51,12 @@ test('liveness: interval 0 turns probing off', () => {
   assert.equal(l.nextDeadline(), undefined)
   assert.deepEqual(l.decide(1e9), { probe: [], close: [] })
 })
+
+test('liveness: a wall clock stepped back does not spare a silent peer', () => {
+  const l = new Liveness(cfg)
+  l.heard('p', 10_000)
+  // The clock jumps back 5 s: the check still comes one interval after the peer was last heard.
+  assert.deepEqual(l.decide(5_000), { probe: [], close: [] })
+  assert.equal(l.nextDeadline(), 6_000)
+  assert.deepEqual(l.decide(6_000), { probe: ['p'], close: [] })
+})
