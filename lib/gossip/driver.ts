@@ -26,6 +26,15 @@ import type { DriverMetrics } from './metrics.ts'
 import type { Transport, TransportEvents } from './transport.ts'
 import { splitLabel } from './transport.ts'
 
+/** Label sets of the per-frame counters, built once: two are counted per frame, in the hot path. */
+const FRAME_LABELS = new Map<string, { readonly direction: string; readonly kind: string }>()
+function frameLabels(direction: 'in' | 'out', kind: string): { direction: string; kind: string } {
+  const key = direction + kind
+  let l = FRAME_LABELS.get(key)
+  if (l === undefined) FRAME_LABELS.set(key, (l = { direction, kind }))
+  return l
+}
+
 export class PublishRejectedError extends Error {
   override readonly name = 'PublishRejectedError'
 }
@@ -93,8 +102,9 @@ export class GossipDriver {
       },
       frame: (peer, bytes) => {
         const kind = frameKind(bytes)
-        this.metrics.frames.inc({ direction: 'in', kind })
-        this.metrics.bytes.inc({ direction: 'in', kind }, bytes.byteLength)
+        const labels = frameLabels('in', kind)
+        this.metrics.frames.inc(labels)
+        this.metrics.bytes.inc(labels, bytes.byteLength)
         const now = this.clock.now()
         if (isSyncKind(kind)) this.lastSyncAt = now
         this.liveness.heard(peer, now)
@@ -243,8 +253,9 @@ export class GossipDriver {
     switch (a.type) {
       case 'send': {
         const kind = frameKind(a.bytes)
-        this.metrics.frames.inc({ direction: 'out', kind })
-        this.metrics.bytes.inc({ direction: 'out', kind }, a.bytes.byteLength)
+        const labels = frameLabels('out', kind)
+        this.metrics.frames.inc(labels)
+        this.metrics.bytes.inc(labels, a.bytes.byteLength)
         const net = this.networkOf(a.to)
         if (net === undefined) this.metrics.sendDropped.inc({ reason: 'not-connected' })
         else net.send(a.to, a.bytes)
