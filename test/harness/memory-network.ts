@@ -8,8 +8,10 @@
  *   partition fails after `partitionDialFailMs`; a dial of our own address reports selfDial.
  * - Every frame: latency uniform in [latencyMinMs, latencyMaxMs], lost with probability `loss`
  *   (message loss, harsher than TCP's retransmits, so anti-entropy has something to repair);
- *   frames between two nodes arrive in send order, and only on the connection they were sent on
- *   (a frame in flight when the connection closes is lost, like a reset).
+ *   frames between two nodes arrive in send order (with `reorder`, each has its own latency and may
+ *   overtake another: harsher again; the simulator's model), and only on the connection they were
+ *   sent on (a frame in flight when the connection closes is lost, like a reset). Without loss and
+ *   reordering the transport keeps the whole contract (transport-compliance.test.ts).
  * - Partitions drop frames between groups at once and cut cross-group connections after
  *   `partitionCutMs` (a keepalive timeout). `kill` stops a node: its connections close.
  *   `freeze` keeps its connections up while it sends and answers nothing (a stuck process); a dial
@@ -45,6 +47,8 @@ export interface MemoryNetworkOptions {
   readonly partitionCutMs?: number
   /** Longer frames are dropped at the receiver and counted. @default Infinity */
   readonly maxFrameBytes?: number
+  /** Frames may overtake each other (see above). @default false */
+  readonly reorder?: boolean
 }
 
 interface Member {
@@ -73,6 +77,7 @@ export class MemoryNetwork {
   private readonly partitionDialFailMs: number
   private readonly partitionCutMs: number
   private readonly maxFrameBytes: number
+  private readonly reorder: boolean
   private readonly members: Member[] = []
   /** conns[a].get(b) = the id of the a–b connection, so stale deliveries can be told apart. */
   private readonly conns: Map<number, number>[] = []
@@ -90,6 +95,7 @@ export class MemoryNetwork {
     this.partitionDialFailMs = o.partitionDialFailMs ?? 3000
     this.partitionCutMs = o.partitionCutMs ?? 5000
     this.maxFrameBytes = o.maxFrameBytes ?? Infinity
+    this.reorder = o.reorder ?? false
   }
 
   /** A new node's transport (index = order of `attach`); dials to it fail until `listen`. */
@@ -244,8 +250,9 @@ export class MemoryNetwork {
     return this.lo + this.rng.float() * (this.hi - this.lo)
   }
 
-  /** One latency from now, but never before the previous frame to the same node. */
+  /** One latency from now, but (unless `reorder`) never before the previous frame to the same node. */
   private arrival(from: Member, to: number): number {
+    if (this.reorder) return this.s.now() + this.latency()
     const at = Math.max(this.s.now() + this.latency(), from.lastArrival.get(to) ?? 0)
     from.lastArrival.set(to, at)
     return at

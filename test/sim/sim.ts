@@ -83,6 +83,8 @@ export class Sim {
       label: 'sim',
       scheduler: this.time,
       rng: this.rng,
+      // Frames overtake each other, and some are lost: harsher than TCP, so anti-entropy has work.
+      reorder: true,
       ...(o.latencyMinMs === undefined ? {} : { latencyMinMs: o.latencyMinMs }),
       ...(o.latencyMaxMs === undefined ? {} : { latencyMaxMs: o.latencyMaxMs }),
       ...(o.loss === undefined ? {} : { loss: o.loss }),
