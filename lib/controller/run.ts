@@ -37,7 +37,7 @@ export interface ControllerRunDeps {
   /** Builds (not starts) the publisher; the gossip node in production. */
   readonly publisher: (registry: Registry, log: Logger) => Publisher & Startable
   /** Resolves when the process should stop (SIGINT/SIGTERM). */
-  readonly stopped: Promise<void>
+  readonly stopped: Promise<unknown>
 }
 
 /**
