@@ -78,9 +78,25 @@ function replicaMetrics(registry: Registry): (v: ReplicaView, origin: Origin) =>
   }
 }
 
+/** Warns once when a view's names all miss our zones, and again after one that did not. */
+function zoneWarner(log: Logger, zones: readonly string[]): (v: ReplicaView) => void {
+  let warned = false
+  return (v) => {
+    const published = zonesMissed(v, zones)
+    if (published !== undefined && !warned)
+      log.warn("no published name is in this agent's zones: nothing is written or served", {
+        zones: zones.join(','),
+        published: published.join(','),
+        hint: 'check --zone',
+      })
+    warned = published !== undefined
+  }
+}
+
 export function createAgent(config: AgentSinksConfig, c: AgentComponents): Agent {
   const log = c.log.child('agent')
   const measure = replicaMetrics(c.registry)
+  const warnZones = zoneWarner(log, config.zones)
   const zones = config.zones
   let view: ReplicaView | undefined
   let cache: AnswerCache = buildCache([], { zones, serial: 0, serving: false })
@@ -89,7 +105,6 @@ export function createAgent(config: AgentSinksConfig, c: AgentComponents): Agent
   let started = false
   let startedAt = 0
   let heardLive = false
-  let warnedZones = false
 
   const held = () => ({ view, heardLive, startedAt, hosts: sinks?.hosts?.status() })
 
@@ -100,17 +115,6 @@ export function createAgent(config: AgentSinksConfig, c: AgentComponents): Agent
     cache = next
     sinks?.dns?.setCache(cache)
     for (const s of next.skipped) log.warn('record not served', s)
-  }
-
-  const warnZones = (v: ReplicaView): void => {
-    const published = zonesMissed(v, zones)
-    if (published !== undefined && !warnedZones)
-      log.warn("no published name is in this agent's zones: nothing is written or served", {
-        zones: zones.join(','),
-        published: published.join(','),
-        hint: 'check --zone',
-      })
-    warnedZones = published !== undefined
   }
 
   // Called from the gossip node's listener: a bug here must not reach the gossip driver.
