@@ -1,6 +1,6 @@
 /**
  * One gossip node as its own process, for bench/gossip-procs.ts (the real agent command is
- * lib/agent.ts; this is the gossip part alone). Driven over the IPC channel:
+ * lib/agent/run.ts; this is the gossip part alone). Driven over the IPC channel:
  *   argv[2] = JSON PeerArgs
  *   → parent: { type: 'ready', port } once listening, { type: 'version', version, atMs, peers }
  *             on every replica change, { type: 'stats', peers } when asked

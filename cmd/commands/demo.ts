@@ -4,7 +4,7 @@
  */
 import { existsSync } from 'node:fs'
 import { join, resolve } from 'node:path'
-import type { CommandModule } from 'yargs'
+import { defineCommand } from './define.ts'
 import { DEMO_DEFAULT_AGENTS, DEMO_MAX_AGENTS, portCount } from '../../lib/demo/plan.ts'
 
 /** docs/demo.md and examples/cluster.yaml are written for this name. */
@@ -77,17 +77,14 @@ function runHint(cli: string): string {
   return inCheckout && resolve(process.cwd()) === root ? 'npx dns-controller' : `${process.execPath} ${cli}`
 }
 
-export const demoCommand: CommandModule = {
+export const demoCommand = defineCommand({
   command: 'demo',
   describe: 'run the embedded demonstration: a controller and agents on loopback, then say what to dig',
-  builder: (y) =>
-    y
-      .options(demoFlags)
-      .example('$0 demo --agents 5', 'five agents')
-      .epilog(
-        'In a checkout: npm start runs this demo; npx dns-controller --help lists every command (agent, render, keygen, state), docs/demo.md explains the demo.',
-      ),
-  handler: async (given) => {
+  options: demoFlags,
+  examples: [['$0 demo --agents 5', 'five agents']],
+  epilog:
+    'In a checkout: npm start runs this demo; npx dns-controller --help lists every command (agent, render, keygen, state), docs/demo.md explains the demo.',
+  run: async (given) => {
     const argv = withDefaults(demoFlags, given)
     // The single executable has no entry file and no examples/ beside it: its children re-run it,
     // and the example comes from inside it (scripts/build-sea.ts embeds it as an asset).
@@ -107,7 +104,7 @@ export const demoCommand: CommandModule = {
     // Loaded here, not at the top: it brings child_process, which no other command needs.
     const { PortsBusyError, runDemo } = await import('../../lib/demo/run.ts')
     try {
-      ;(given as { exitCode?: number }).exitCode = await runDemo({
+      return await runDemo({
         from,
         agents,
         ...(basePort === undefined ? {} : { basePort }),
@@ -125,4 +122,4 @@ export const demoCommand: CommandModule = {
       throw err
     }
   },
-}
+})

@@ -1,6 +1,6 @@
-import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs'
+import { defineCommand } from './define.ts'
 import { formatHostPort } from '../../lib/util/hostport.ts'
-import { agentAddressArgs, agentFromFlag } from '../flags/agent-address.ts'
+import { agentAddressArgs, agentAddressFlags } from '../flags/agent-address.ts'
 
 const POLL_MS = 200
 
@@ -10,29 +10,20 @@ const POLL_MS = 200
  * so that units ordered after the agent (the kubelet) start once its names resolve; Node has no
  * unix datagram socket for sd_notify without a native module.
  */
-export const readyCommand: CommandModule = {
+export const readyCommand = defineCommand({
   command: 'ready',
   describe: "wait until an agent's /readyz says it serves names (exit 0), or until --timeout (exit 1)",
-  builder: (y: Argv) =>
-    y
-      .options({
-        from: agentFromFlag,
-        timeout: { type: 'number', default: 60, description: 'seconds to wait' },
-      })
-      .example('$0 ready --from 127.0.0.1:3991 --timeout 60', ''),
-  handler: async (argv: ArgumentsCamelCase) => {
+  options: agentAddressFlags(60, 'seconds to wait'),
+  examples: [['$0 ready --from 127.0.0.1:3991 --timeout 60', '']],
+  run: async (argv) => {
     const { from, timeoutMs } = agentAddressArgs(argv)
     const url = `http://${formatHostPort(from)}/readyz`
     const deadline = Date.now() + timeoutMs
-    const out = argv as { exitCode?: number }
     for (;;) {
       try {
         const res = await fetch(url, { signal: AbortSignal.timeout(2000) })
         await res.body?.cancel()
-        if (res.status === 200) {
-          out.exitCode = 0
-          return
-        }
+        if (res.status === 200) return 0
       } catch {
         // not listening yet: the agent is still starting
       }
@@ -40,6 +31,6 @@ export const readyCommand: CommandModule = {
       await new Promise((r) => setTimeout(r, POLL_MS))
     }
     process.stderr.write(`dns-controller ready: ${url} did not answer 200 within ${timeoutMs / 1000}s\n`)
-    out.exitCode = 1
+    return 1
   },
-}
+})

@@ -1,35 +1,29 @@
-import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs'
 import { recordConfigFromArgs, recordFlags } from '../flags/records.ts'
-import { stringFlag } from '../flags/values.ts'
+import { outputFlag, stringFlag } from '../flags/values.ts'
+import { defineCommand } from './define.ts'
 
 const EXIT_UNREADABLE = 2
 
 /** `dns-controller render -f FILE|-`: the records given objects produce. */
-export const renderCommand: CommandModule = {
+export const renderCommand = defineCommand({
   command: 'render',
   describe: 'print the records that given objects produce',
-  builder: (y: Argv) =>
-    y
-      .options({
-        filename: {
-          alias: 'f',
-          type: 'string',
-          demandOption: true,
-          description:
-            'objects as `kubectl get -o yaml|json` prints them, a List, or multi-document YAML; - for stdin',
-        },
-        output: {
-          alias: 'o',
-          type: 'string',
-          choices: ['table', 'json'],
-          default: 'table',
-          description: 'table, or a JSON array of {"name","type","values","ttl"}',
-        },
-        ...recordFlags,
-      })
-      .example('$0 render -f objects.yaml --zone=example.com', '')
-      .example('kubectl get svc,pods,nodes -A -o yaml | $0 render -f - -o json', ''),
-  handler: async (argv: ArgumentsCamelCase) => {
+  options: {
+    filename: {
+      alias: 'f',
+      type: 'string',
+      demandOption: true,
+      description:
+        'objects as `kubectl get -o yaml|json` prints them, a List, or multi-document YAML; - for stdin',
+    },
+    output: outputFlag('table, or a JSON array of {"name","type","values","ttl"}'),
+    ...recordFlags,
+  },
+  examples: [
+    ['$0 render -f objects.yaml --zone=example.com', ''],
+    ['kubectl get svc,pods,nodes -A -o yaml | $0 render -f - -o json', ''],
+  ],
+  run: async (argv) => {
     // Loaded here: every command registers `render`, and only this one needs the record pipeline
     // and the manifest reader (node:fs/promises).
     const [
@@ -47,15 +41,13 @@ export const renderCommand: CommandModule = {
     ])
     const config = recordConfigFromArgs(argv)
     const file = stringFlag(argv['filename']) ?? '-'
-    const out = argv as { exitCode?: number }
     let objects: unknown[]
     try {
       objects = parseManifest(await readSource(file), file === '-' ? 'stdin' : file)
     } catch (err) {
       if (!(err instanceof ManifestError)) throw err
       process.stderr.write(`dns-controller render: ${err.message}\n`)
-      out.exitCode = EXIT_UNREADABLE
-      return
+      return EXIT_UNREADABLE
     }
     const rendered = renderObjects(
       objects,
@@ -68,6 +60,6 @@ export const renderCommand: CommandModule = {
         ? `${JSON.stringify(recordsToJson(rendered.records), null, 2)}\n`
         : recordsTable(rendered.records),
     )
-    out.exitCode = 0
+    return 0
   },
-}
+})

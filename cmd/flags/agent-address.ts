@@ -7,11 +7,17 @@ import { parseHostPort } from '../../lib/util/hostport.ts'
 import type { HostPort } from '../../lib/util/hostport.ts'
 import { textFlag } from './values.ts'
 
-export const agentFromFlag = {
-  type: 'string',
-  demandOption: true,
-  description: "the agent's --metrics-listen address (HOST:PORT)",
-} as const
+/** `--from` and `--timeout`, with the command's own timeout default. */
+export function agentAddressFlags(timeoutSeconds: number, timeoutDescription: string) {
+  return {
+    from: {
+      type: 'string',
+      demandOption: true,
+      description: "the agent's --metrics-listen address (HOST:PORT)",
+    },
+    timeout: { type: 'number', default: timeoutSeconds, description: timeoutDescription },
+  } as const
+}
 
 /** `--from` and `--timeout` (seconds), checked; a bad value is a ConfigError naming its flag. */
 export function agentAddressArgs(argv: Readonly<Record<string, unknown>>): {

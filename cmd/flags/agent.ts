@@ -4,14 +4,13 @@
  */
 import type { Options } from 'yargs'
 import { normaliseZone } from '../../lib/sinks/zones.ts'
+import type { AgentConfig } from '../../lib/agent/config.ts'
 import { ConfigError } from '../../lib/util/errors.ts'
 import { parseHostPort } from '../../lib/util/hostport.ts'
-import type { HostPort } from '../../lib/util/hostport.ts'
-import type { GossipNetworks } from '../../lib/gossip/network-config.ts'
 import { AGENT_GOSSIP, checkGossipFiles, fileChecker, gossipConfigFromArgs, gossipFlags } from './gossip.ts'
 import { intFlag, listFlag, textFlag, withDefaults } from './values.ts'
-import { logFormatFlag, logFormatFromArgs } from './logging.ts'
-import type { LogFormat } from '../../lib/util/log.ts'
+import { logFormatFlag } from './logging.ts'
+import { daemonConfigFromArgs, optionalHostPort } from './daemon.ts'
 
 export const DEFAULT_TRUSTED_PUBLISHER_KEY_FILE = '/etc/dns-controller/trust/publisher.pub'
 export const DEFAULT_STATE_DIR = '/var/lib/dns-controller'
@@ -69,33 +68,8 @@ export const agentFlags = {
   v: { type: 'number', default: 2, description: 'log verbosity (4 and above logs every event)' },
 } as const satisfies Record<string, Options>
 
-export interface AgentConfig {
-  readonly gossip: GossipNetworks
-  readonly seedService?: { readonly namespace: string; readonly name: string }
-  readonly trustedPublisherKeyFiles: readonly string[]
-  readonly stateDir: string
-  readonly hostsFile?: string
-  readonly dnsListen?: HostPort
-  readonly zones: readonly string[]
-  readonly upstreams: readonly HostPort[]
-  readonly metricsListen?: HostPort
-  /** 0: off. */
-  readonly publisherTimeoutSeconds: number
-  readonly verbosity: number
-  readonly logFormat: LogFormat
-  readonly warnings: readonly string[]
-}
-
 const ZONE = /^[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?(\.[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?)*$/
 const K8S_NAME = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/
-
-function optionalHostPort(args: Readonly<Record<string, unknown>>, flag: string): HostPort | undefined {
-  const text = textFlag(args[flag]).trim()
-  if (text === '') return undefined
-  const hp = parseHostPort(text)
-  if (typeof hp === 'string') throw new ConfigError(flag, hp)
-  return hp
-}
 
 export function agentConfigFromArgs(given: Readonly<Record<string, unknown>>): AgentConfig {
   const args = withDefaults(agentFlags, given)
@@ -129,12 +103,8 @@ export function agentConfigFromArgs(given: Readonly<Record<string, unknown>>): A
     warnings.push('neither --hosts-file nor --dns-listen is set: this agent only relays the gossip')
   if (upstreams.length > 0 && dnsListen === undefined)
     warnings.push('--upstream has no effect without --dns-listen')
-  const metricsListen = optionalHostPort(args, 'metrics-listen')
   return Object.freeze({
-    gossip: Object.freeze({
-      primary: gossip.primary,
-      ...(gossip.secondary === undefined ? {} : { secondary: gossip.secondary }),
-    }),
+    ...daemonConfigFromArgs(args, gossip, warnings),
     ...(seedService === undefined ? {} : { seedService }),
     trustedPublisherKeyFiles: Object.freeze(trusted),
     stateDir,
@@ -142,11 +112,7 @@ export function agentConfigFromArgs(given: Readonly<Record<string, unknown>>): A
     ...(dnsListen === undefined ? {} : { dnsListen }),
     zones: Object.freeze(zones),
     upstreams: Object.freeze(upstreams),
-    ...(metricsListen === undefined ? {} : { metricsListen }),
     publisherTimeoutSeconds: intFlag(args['publisher-timeout'], 'publisher-timeout', 0, 86_400),
-    verbosity: intFlag(args['v'], 'v', 0, 10),
-    logFormat: logFormatFromArgs(args),
-    warnings: Object.freeze(warnings),
   })
 }
 

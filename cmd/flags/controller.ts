@@ -9,7 +9,6 @@
 import type { Options } from 'yargs'
 import type { ControllerConfig, ObjectSource } from '../../lib/controller/config.ts'
 import { ConfigError } from '../../lib/util/errors.ts'
-import { parseHostPort } from '../../lib/util/hostport.ts'
 import {
   CONTROLLER_GOSSIP,
   checkGossipFiles,
@@ -19,7 +18,8 @@ import {
 } from './gossip.ts'
 import { recordConfigFromArgs, recordFlags } from './records.ts'
 import { boolFlag, intFlag, stringFlag, textFlag, withDefaults } from './values.ts'
-import { logFormatFlag, logFormatFromArgs } from './logging.ts'
+import { logFormatFlag } from './logging.ts'
+import { daemonConfigFromArgs } from './daemon.ts'
 
 export const DEFAULT_PUBLISHER_KEY_FILE = '/etc/dns-controller/publisher/publisher.key'
 /** kOps' registered provider ids; each gets a clear "gossip only" error. */
@@ -144,10 +144,6 @@ export function controllerConfigFromArgs(given: Readonly<Record<string, unknown>
   if (leName.length > 253 || !DNS1123_SUBDOMAIN.test(leName))
     throw new ConfigError('leader-elect-name', `"${leName}" is not a valid Lease name`)
 
-  const metricsText = textFlag(args['metrics-listen']).trim()
-  const metrics = metricsText === '' ? undefined : parseHostPort(metricsText)
-  if (typeof metrics === 'string') throw new ConfigError('metrics-listen', metrics)
-
   intFlag(args['route53-batch-size'], 'route53-batch-size', 1, 1_000_000)
   // kOps polled every --update-interval seconds; a change here is published within about a second.
   if (args['update-interval'] !== undefined) {
@@ -158,20 +154,13 @@ export function controllerConfigFromArgs(given: Readonly<Record<string, unknown>
   if (publisherKeyFile.trim() === '') throw new ConfigError('publisher-key-file', 'empty path')
 
   return Object.freeze({
+    ...daemonConfigFromArgs(args, gossip, warnings),
     source: Object.freeze(source),
     records: records.pipeline,
     zoneRules: records.zoneRules,
     ...(records.watchNamespace === undefined ? {} : { watchNamespace: records.watchNamespace }),
-    gossip: Object.freeze({
-      primary: gossip.primary,
-      ...(gossip.secondary === undefined ? {} : { secondary: gossip.secondary }),
-    }),
     publisherKeyFile,
     leaderElection: Object.freeze({ enabled: elect, namespace: leNamespace, name: leName }),
-    ...(metrics === undefined ? {} : { metricsListen: metrics }),
-    verbosity: intFlag(args['v'], 'v', 0, 10),
-    logFormat: logFormatFromArgs(args),
-    warnings: Object.freeze(warnings),
   })
 }
 

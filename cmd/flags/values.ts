@@ -42,6 +42,11 @@ export function textFlag(value: unknown): string {
   return stringFlag(value) ?? ''
 }
 
+/** `-o table|json` (`table` by default), for the commands that print data. */
+export function outputFlag(description: string) {
+  return { alias: 'o', type: 'string', choices: ['table', 'json'], default: 'table', description } as const
+}
+
 export function boolFlag(value: unknown, flag: string): boolean {
   if (Array.isArray(value)) return boolFlag(value[value.length - 1], flag)
   if (typeof value === 'boolean') return value

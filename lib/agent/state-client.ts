@@ -2,7 +2,7 @@
  * Reading an agent's `/state` (the `state` command): fetch, validate the JSON shape (docs/kops-compat.md, "CLI contract"), and
  * print it as tables or JSON. Failures are `StateFetchError`s with one clear message.
  */
-import type { AgentState } from '../agent.ts'
+import type { AgentState } from './status.ts'
 import { recordsTable } from '../records/format.ts'
 import type { ResolvedRecord } from '../records/types.ts'
 import { errorMessage } from '../util/errors.ts'

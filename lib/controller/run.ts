@@ -10,7 +10,7 @@ import { hostname } from 'node:os'
 import { randomBytes } from 'node:crypto'
 import { Registry, collectDefaultMetrics } from 'prom-client'
 import { generateKeyPair } from '@libp2p/crypto/keys'
-import { networksInit } from '../gossip/from-flags.ts'
+import { listenFlags, networksInit } from '../gossip/from-flags.ts'
 import { loadSigner } from '../gossip/keys.ts'
 import { createGossipNode } from '../gossip/node.ts'
 import { Controller } from './loop.ts'
@@ -30,14 +30,13 @@ import { ConfigError, errorMessage } from '../util/errors.ts'
 import type { Startable } from '../util/lifecycle.ts'
 import type { Logger } from '../util/log.ts'
 import { listenConfigError } from '../util/listen-errors.ts'
-import type { ListenFlag } from '../util/listen-errors.ts'
 
 export interface ControllerRunDeps {
   readonly log: Logger
   /** Builds (not starts) the publisher; the gossip node in production. */
   readonly publisher: (registry: Registry, log: Logger) => Publisher & Startable
   /** Resolves when the process should stop (SIGINT/SIGTERM). */
-  readonly stopped: Promise<void>
+  readonly stopped: Promise<unknown>
 }
 
 /**
@@ -123,13 +122,7 @@ export async function runController(cfg: ControllerConfig, deps: ControllerRunDe
     },
   )
   let ops: OpsServer | undefined
-  const listens: ListenFlag[] = [
-    { flag: 'gossip-listen', listen: cfg.gossip.primary.listen },
-    ...(cfg.gossip.secondary === undefined
-      ? []
-      : [{ flag: 'gossip-listen-secondary', listen: cfg.gossip.secondary.listen }]),
-    ...(cfg.metricsListen === undefined ? [] : [{ flag: 'metrics-listen', listen: cfg.metricsListen }]),
-  ]
+  const listens = listenFlags(cfg.gossip, { 'metrics-listen': cfg.metricsListen })
   try {
     await publisher.start().catch((err: unknown) => {
       throw listenConfigError(err, listens) ?? err

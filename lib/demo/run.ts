@@ -11,9 +11,8 @@ import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { fetchAgentState } from '../agent/state-client.ts'
-import type { AgentState } from '../agent.ts'
+import type { AgentState } from '../agent/status.ts'
 import { recordsTable } from '../records/format.ts'
-import type { RecordType } from '../records/types.ts'
 import { errorMessage } from '../util/errors.ts'
 import { parseHostPort } from '../util/hostport.ts'
 import type { HostPort } from '../util/hostport.ts'
@@ -22,7 +21,8 @@ import type { DemoFiles, DemoPlan } from './plan.ts'
 import { freePorts, portsFrom } from '../util/ports.ts'
 import { spawnChild, tail } from './supervisor.ts'
 import type { Child, ChildExit } from './supervisor.ts'
-import { converged, diffRecords, sampleName } from './view.ts'
+import { everyAgent, readiness, resolvedRecord, summary, tryLines } from './report.ts'
+import { converged, diffRecords } from './view.ts'
 
 export interface DemoInit {
   /** The manifest (--from), resolved to an absolute path; or the text of the example embedded in
@@ -84,51 +84,6 @@ async function choosePorts(count: number, base: number | undefined): Promise<num
   throw new PortsBusyError(`port ${got.busy} (of ${base}-${base + count - 1}) is in use on 127.0.0.1`)
 }
 
-/** "1 agent", "3 agents". */
-export function agents(n: number): string {
-  return `${n} agent${n === 1 ? '' : 's'}`
-}
-
-/** "all 3 agents" / "the agent". */
-export function everyAgent(n: number): string {
-  return n === 1 ? 'the agent' : `all ${n} agents`
-}
-
-export function summary(plan: DemoPlan, from: string, dir: string): string {
-  const c = plan.controller
-  const rows = [
-    `dns-controller demo: a controller and ${agents(plan.agents.length)} on 127.0.0.1, pre-shared key on`,
-    `  temp dir    ${dir}`,
-    `  controller  gossip ${c.gossip}  status http://${c.metrics}/status  log ${c.log}`,
-    `              from ${from}`,
-    ...plan.agents.map(
-      (a) => `  ${a.name.padEnd(10)}  dns ${a.dns}  hosts ${a.hostsFile}  state http://${a.metrics}/state`,
-    ),
-  ]
-  return rows.join('\n') + '\n'
-}
-
-function tryLines(plan: DemoPlan, state: AgentState, from: string, cli: string, dir: string): string {
-  const name = sampleName(state.records) ?? 'api.internal.demo.k8s.local'
-  const other = state.records.find((r) => r.name !== name && r.type === 'CNAME')
-  const lines = ['', 'Try:']
-  for (const a of plan.agents) lines.push(`  dig @127.0.0.1 -p ${a.dns.split(':')[1]} ${name}`)
-  for (const a of plan.agents) lines.push(`  cat ${a.hostsFile}`)
-  const first = plan.agents[0]
-  if (first !== undefined) {
-    const port = first.dns.split(':')[1]
-    if (other !== undefined) lines.push(`  dig @127.0.0.1 -p ${port} +tcp ${other.name}`)
-    lines.push(`  ${cli} state --from ${first.metrics}`)
-  }
-  lines.push(
-    '',
-    `Edit ${from}: every agent follows within a second.`,
-    `Ctrl-C stops everything and removes ${dir}.`,
-    '',
-  )
-  return lines.join('\n') + '\n'
-}
-
 export async function runDemo(init: DemoInit): Promise<number> {
   const out = init.out
   const dir = await mkdtemp(join(tmpdir(), 'dns-controller-demo-'))
@@ -163,16 +118,30 @@ export async function runDemo(init: DemoInit): Promise<number> {
   return code
 }
 
-async function session(
-  init: DemoInit,
-  dir: string,
-  children: Child[],
-  stop: { readonly reason: string | undefined },
-): Promise<number> {
-  const out = init.out
-  const from = typeof init.from === 'string' ? resolve(init.from) : join(dir, 'cluster.yaml')
-  if (typeof init.from !== 'string') await writeFile(from, init.from.embedded)
-  const pollMs = init.pollMs ?? 100
+/** Everything one session runs on: the plan, the children and how to look at them. */
+interface Session {
+  readonly init: DemoInit
+  readonly plan: DemoPlan
+  /** The manifest, absolute. */
+  readonly from: string
+  readonly dir: string
+  readonly stop: { readonly reason: string | undefined }
+  /** Throws ChildDied once any child has exited. */
+  readonly checkAlive: () => void
+  /** Prints the controller's new warnings and errors. */
+  readonly showProblems: () => Promise<void>
+}
+
+/** The manifest the controller follows: the given file, or the embedded example written to `dir`. */
+async function manifest(init: DemoInit, dir: string): Promise<string> {
+  if (typeof init.from === 'string') return resolve(init.from)
+  const from = join(dir, 'cluster.yaml')
+  await writeFile(from, init.from.embedded)
+  return from
+}
+
+/** Keys, ports, the plan and each agent's files, in the temp dir. */
+async function prepare(init: DemoInit, dir: string, from: string): Promise<DemoPlan> {
   const keys = join(dir, 'keys')
   await init.keygen(keys)
   const files: DemoFiles = {
@@ -193,107 +162,118 @@ async function session(
     await mkdir(a.stateDir, { recursive: true, mode: 0o700 })
     await writeFile(a.hostsFile, HOSTS_SEED)
   }
-  const spawn = (p: { name: string; args: readonly string[]; log: string }): Child => {
-    const child = spawnChild({ ...p, node: init.node, cli: init.cli })
-    children.push(child)
-    return child
-  }
-  spawn(plan.controller)
-  for (const a of plan.agents) spawn(a)
-  out(summary(plan, from, dir))
-  const controllerLog = logFollower(plan.controller.log)
-  const showProblems = async (): Promise<void> => {
-    for (const l of await controllerLog()) out(`  controller ${l}\n`)
-  }
-  const died = Promise.race(children.map((c) => c.exited))
-  let dead: ChildExit | undefined
-  void died.then((e) => (dead = e))
+  return plan
+}
 
-  // Start: wait until every agent holds the same snapshot.
-  const started = Date.now()
-  const deadline = started + (init.startTimeoutMs ?? 60_000)
-  let states: (AgentState | undefined)[] = []
-  let version: string | undefined
-  out('waiting for the controller to publish and every agent to hold the snapshot…\n')
-  while (version === undefined) {
-    if (stop.reason !== undefined) return 0
+/** Starts the controller and the agents; each child is added to `children` as it starts. */
+function spawnAll(init: DemoInit, plan: DemoPlan, children: Child[]): () => void {
+  for (const p of [plan.controller, ...plan.agents])
+    children.push(spawnChild({ ...p, node: init.node, cli: init.cli }))
+  let dead: ChildExit | undefined
+  void Promise.race(children.map((c) => c.exited)).then((e) => (dead = e))
+  return () => {
     if (dead !== undefined) throw new ChildDied(dead, children)
+  }
+}
+
+const readStates = (plan: DemoPlan) => Promise.all(plan.agents.map((a) => readState(a.metrics)))
+
+/** Start: waits until every agent holds the same snapshot; throws when the time is up. */
+async function waitConverged(s: Session): Promise<{ states: AgentState[]; version: string } | undefined> {
+  const timeoutMs = s.init.startTimeoutMs ?? 60_000
+  const deadline = Date.now() + timeoutMs
+  let states: (AgentState | undefined)[] = []
+  for (;;) {
+    if (s.stop.reason !== undefined) return undefined
+    s.checkAlive()
     if (Date.now() > deadline) {
-      const report = plan.agents
+      const report = s.plan.agents
         .map(
           (a, i) =>
             `${a.name}: ${states[i] === undefined ? 'no state' : `${states[i]?.records.length} records`}`,
         )
         .join(', ')
-      throw new Error(`the agents did not converge within ${init.startTimeoutMs ?? 60_000} ms (${report})`)
+      throw new Error(`the agents did not converge within ${timeoutMs} ms (${report})`)
     }
-    await sleep(pollMs)
-    states = await Promise.all(plan.agents.map((a) => readState(a.metrics)))
-    version = converged(states)
+    await sleep(s.init.pollMs ?? 100)
+    states = await readStates(s.plan)
+    const version = converged(states)
+    if (version !== undefined) return { states: states as AgentState[], version }
   }
+}
+
+/** The records every agent holds, and whether each process is ready. */
+async function showStart(s: Session, states: readonly AgentState[], started: number): Promise<void> {
+  const out = s.init.out
   const first = states[0] as AgentState
   out('\nrecords (published by the controller, held by every agent):\n')
-  out(
-    recordsTable(
-      first.records.map((r) => ({
-        name: r.name,
-        type: r.type as RecordType,
-        values: r.values,
-        ttlSeconds: r.ttl,
-      })),
-    ),
-  )
-  const controllerReady = await httpStatus(`http://${plan.controller.metrics}/readyz`)
-  out(
-    `\ncontroller  ${controllerReady === 200 ? 'ready' : `not ready (/readyz ${controllerReady ?? 'unreachable'})`}\n`,
-  )
-  for (const [i, a] of plan.agents.entries()) {
-    const s = states[i] as AgentState
-    const ready = await httpStatus(`http://${a.metrics}/readyz`)
-    out(
-      `${a.name.padEnd(10)}  ${ready === 200 ? 'ready' : `not ready (/readyz ${ready ?? 'unreachable'})`}  ` +
-        `${s.records.length} records  ${s.peers} peers\n`,
-    )
+  out(recordsTable(first.records.map(resolvedRecord)))
+  out(`\ncontroller  ${readiness(await httpStatus(`http://${s.plan.controller.metrics}/readyz`))}\n`)
+  for (const [i, a] of s.plan.agents.entries()) {
+    const st = states[i] as AgentState
+    const ready = readiness(await httpStatus(`http://${a.metrics}/readyz`))
+    out(`${a.name.padEnd(10)}  ${ready}  ${st.records.length} records  ${st.peers} peers\n`)
   }
-  const n = plan.agents.length
+  const n = s.plan.agents.length
   out(`${everyAgent(n)} ${n === 1 ? 'holds' : 'hold'} the snapshot, ${Date.now() - started} ms after start\n`)
-  await showProblems()
-  out(
-    tryLines(
-      plan,
-      first,
-      from,
-      init.hint ?? (init.cli === undefined ? init.node : `${init.node} ${init.cli}`),
-      dir,
-    ),
-  )
+  await s.showProblems()
+  const hint = s.init.hint ?? (s.init.cli === undefined ? s.init.node : `${s.init.node} ${s.init.cli}`)
+  out(tryLines(s.plan, first, s.from, hint, s.dir))
+}
 
-  // Follow: report each new snapshot once every agent holds it.
-  let shown = first.records
-  let shownVersion = version
-  while (stop.reason === undefined) {
-    if (dead !== undefined) throw new ChildDied(dead, children)
-    await sleep(pollMs)
-    await showProblems()
-    states = await Promise.all(plan.agents.map((a) => readState(a.metrics)))
-    const v = converged(states)
-    if (v === undefined || v === shownVersion) continue
+/** How long ago the manifest was saved, when recently: an edit's latency as the user sees it. */
+async function sinceSaved(from: string): Promise<string> {
+  const mtime = await stat(from).then(
+    (st) => st.mtimeMs,
+    () => undefined,
+  )
+  return mtime === undefined || Date.now() - mtime > 30_000
+    ? ''
+    : `, ${Math.round(Date.now() - mtime)} ms after the file was saved`
+}
+
+/** Follow: reports each new snapshot once every agent holds it, until told to stop. */
+async function follow(s: Session, shownRecords: AgentState['records'], shownVersion: string): Promise<void> {
+  let shown = { records: shownRecords, version: shownVersion }
+  while (s.stop.reason === undefined) {
+    s.checkAlive()
+    await sleep(s.init.pollMs ?? 100)
+    await s.showProblems()
+    const states = await readStates(s.plan)
+    const version = converged(states)
+    if (version === undefined || version === shown.version) continue
     const now = states[0] as AgentState
-    const changes = diffRecords(shown, now.records)
-    const mtime = await stat(from).then(
-      (s) => s.mtimeMs,
-      () => undefined,
-    )
-    const since =
-      mtime === undefined || Date.now() - mtime > 30_000
-        ? ''
-        : `, ${Math.round(Date.now() - mtime)} ms after the file was saved`
+    const changes = diffRecords(shown.records, now.records)
     const time = new Date().toISOString().slice(11, 19)
-    out(`${time} new snapshot reached ${everyAgent(plan.agents.length)}${since}\n`)
-    for (const c of changes.length === 0 ? ['(same records)'] : changes) out(`  ${c}\n`)
-    shown = now.records
-    shownVersion = v
+    s.init.out(
+      `${time} new snapshot reached ${everyAgent(s.plan.agents.length)}${await sinceSaved(s.from)}\n`,
+    )
+    for (const c of changes.length === 0 ? ['(same records)'] : changes) s.init.out(`  ${c}\n`)
+    shown = { records: now.records, version }
   }
+}
+
+async function session(
+  init: DemoInit,
+  dir: string,
+  children: Child[],
+  stop: { readonly reason: string | undefined },
+): Promise<number> {
+  const from = await manifest(init, dir)
+  const plan = await prepare(init, dir, from)
+  const checkAlive = spawnAll(init, plan, children)
+  init.out(summary(plan, from, dir))
+  const controllerLog = logFollower(plan.controller.log)
+  const showProblems = async (): Promise<void> => {
+    for (const l of await controllerLog()) init.out(`  controller ${l}\n`)
+  }
+  const s: Session = { init, plan, from, dir, stop, checkAlive, showProblems }
+  const started = Date.now()
+  init.out('waiting for the controller to publish and every agent to hold the snapshot…\n')
+  const start = await waitConverged(s)
+  if (start === undefined) return 0
+  await showStart(s, start.states, started)
+  await follow(s, (start.states[0] as AgentState).records, start.version)
   return 0
 }
 

@@ -8,7 +8,7 @@
  * | publisher versions or record sets differ         | undefined        |
  * | all the same version and records                 | that version     |
  */
-import type { AgentState } from '../agent.ts'
+import type { AgentState } from '../agent/status.ts'
 
 export type StateRecord = AgentState['records'][number]
 

@@ -138,9 +138,26 @@ function wildcardEntry(d: Data, nodata: Tail): NameEntry {
   return { tails, other: cname ?? nodata }
 }
 
-export function buildCache(records: readonly ResolvedRecord[], init: CacheInit): AnswerCache {
-  const negTtl = init.negativeTtlSeconds ?? NEGATIVE_TTL_SECONDS
-  const zones = init.zones
+/** A zone's own answers: its SOA and NS records, and the negative answers that carry the SOA. */
+interface ZoneAnswers {
+  readonly zone: string
+  readonly soa: Resource
+  readonly ns: Resource
+  readonly nxdomain: Tail
+  readonly nodata: Tail
+}
+
+/** What the answers are built from: the data by name, and each zone's own answers. */
+interface Source {
+  readonly data: ReadonlyMap<string, Data>
+  readonly zones: readonly string[]
+  readonly byZone: ReadonlyMap<string, ZoneAnswers>
+  /** Every existing name (and empty non-terminal, and apex) → its zone's answers. */
+  readonly existing: ReadonlyMap<string, ZoneAnswers>
+}
+
+/** Phase 1: the records in our zones, by name and type. */
+function groupByName(records: readonly ResolvedRecord[], zones: readonly string[]): Map<string, Data> {
   const data = new Map<string, Data>()
   for (const r of records) {
     if (zoneOf(r.name, zones) === undefined || r.values.length === 0) continue
@@ -150,118 +167,156 @@ export function buildCache(records: readonly ResolvedRecord[], init: CacheInit):
       r.type === 'A' ? { ...d, a: r } : r.type === 'AAAA' ? { ...d, aaaa: r } : { ...d, cname: r },
     )
   }
-  const soa = new Map<string, Resource>()
-  const ns = new Map<string, Resource>()
-  const nxdomain = new Map<string, Tail>()
-  const nodata = new Map<string, Tail>()
-  for (const zone of zones) {
-    const s = {
-      name: zone,
-      type: TYPE.SOA,
-      class: CLASS_IN,
-      ttl: negTtl,
-      primary: NAMESERVER,
-      admin: `hostmaster.${zone}`,
-      serial: init.serial >>> 0,
-      refresh: 60,
-      retry: 10,
-      expiration: 3600,
-      minimum: negTtl,
-    } as Resource
-    soa.set(zone, s)
-    ns.set(zone, { name: zone, type: TYPE.NS, class: CLASS_IN, ttl: 60, ns: NAMESERVER } as Resource)
-    nxdomain.set(nameKey(zone), encodeTail(undefined, RCODE.NXDOMAIN, [], [s]))
-    nodata.set(zone, encodeTail(undefined, RCODE.NOERROR, [], [s]))
+  return data
+}
+
+/** Phase 2: each zone's SOA, NS and negative answers. */
+function zoneAnswers(zone: string, serial: number, negTtl: number): ZoneAnswers {
+  const soa = {
+    name: zone,
+    type: TYPE.SOA,
+    class: CLASS_IN,
+    ttl: negTtl,
+    primary: NAMESERVER,
+    admin: `hostmaster.${zone}`,
+    serial: serial >>> 0,
+    refresh: 60,
+    retry: 10,
+    expiration: 3600,
+    minimum: negTtl,
+  } as Resource
+  return {
+    zone,
+    soa,
+    ns: { name: zone, type: TYPE.NS, class: CLASS_IN, ttl: 60, ns: NAMESERVER } as Resource,
+    nxdomain: encodeTail(undefined, RCODE.NXDOMAIN, [], [soa]),
+    nodata: encodeTail(undefined, RCODE.NOERROR, [], [soa]),
   }
-  // Every existing name and its ancestors inside the zone (empty non-terminals answer NODATA).
-  const existing = new Set<string>(zones)
+}
+
+/** Phase 3: every name with data, its ancestors inside its zone (empty non-terminals answer NODATA) and the apexes. */
+function existingNames(data: ReadonlyMap<string, Data>, byZone: ReadonlyMap<string, ZoneAnswers>) {
+  const zones = [...byZone.keys()]
+  const existing = new Map<string, ZoneAnswers>()
+  for (const z of byZone.values()) existing.set(z.zone, z)
   for (const name of data.keys()) {
-    const zone = zoneOf(name, zones) ?? ''
-    let n = name
-    while (n !== zone && !existing.has(n)) {
-      existing.add(n)
-      const dot = n.indexOf('.')
-      if (dot < 0) break
-      n = n.slice(dot + 1)
+    const z = byZone.get(zoneOf(name, zones) ?? '')
+    if (z === undefined) continue
+    // Ancestors between a name and its zone are in that zone too (no longer zone can hold them).
+    for (let n = name; n !== z.zone && !existing.has(n); n = n.slice(n.indexOf('.') + 1)) {
+      existing.set(n, z)
+      if (!n.includes('.')) break
     }
   }
-  const negative = (name: string): Tail | undefined => {
-    const zone = zoneOf(name, zones)
-    if (zone === undefined) return undefined
-    return existing.has(name) ? nodata.get(zone) : nxdomain.get(nameKey(zone))
-  }
-  // The answer for `qtype` at `name`: the CNAME chain inside our zones, then the RRset.
-  const chase = (name: string, pick: (d: Data) => ResolvedRecord | undefined): Tail => {
-    const answers: Resource[] = []
-    let cur = name
-    let owner = name
-    for (let i = 0; i <= MAX_CNAME_CHAIN; i++) {
-      const d = data.get(cur)
-      const hit = d === undefined ? undefined : pick(d)
-      if (hit !== undefined && answers.length === 0 && hit.type !== 'CNAME') return addressTail(hit)
-      if (hit !== undefined) return encodeTail(name, RCODE.NOERROR, [...answers, ...rrset(owner, hit)], [])
-      const cname = d?.a === undefined && d?.aaaa === undefined ? d?.cname : undefined
-      if (cname === undefined) {
-        const neg = negative(cur)
-        if (answers.length === 0) return neg ?? nodata.get(zoneOf(name, zones) ?? '')!
-        // The chain left our data: NOERROR with the chain (resolvers follow it), or our SOA.
-        if (neg === undefined) return encodeTail(name, RCODE.NOERROR, answers, [])
-        return encodeTail(name, neg.rcode, answers, [soa.get(zoneOf(cur, zones) ?? '')!])
-      }
-      answers.push(...rrset(owner, cname))
-      cur = owner = cname.values[0]!.toLowerCase().replace(/\.$/, '')
+  return existing
+}
+
+/** The negative answer for `name` (NODATA when it exists, else NXDOMAIN); undefined outside our zones. */
+function negative(
+  src: Source,
+  name: string,
+): { readonly tail: Tail; readonly zone: ZoneAnswers } | undefined {
+  const found = src.existing.get(name)
+  if (found !== undefined) return { tail: found.nodata, zone: found }
+  const zone = src.byZone.get(zoneOf(name, src.zones) ?? '')
+  return zone === undefined ? undefined : { tail: zone.nxdomain, zone }
+}
+
+/** Lower-case, without the trailing dot: how names are keyed in the data. */
+const cnameTarget = (r: ResolvedRecord): string => (r.values[0] ?? '').toLowerCase().replace(/\.$/, '')
+
+/** The answer for a type at `name` (found by `pick`): the CNAME chain inside our zones, then the RRset. */
+function chase(
+  src: Source,
+  home: ZoneAnswers,
+  name: string,
+  pick: (d: Data) => ResolvedRecord | undefined,
+): Tail {
+  const answers: Resource[] = []
+  let cur = name
+  for (let i = 0; i <= MAX_CNAME_CHAIN; i++) {
+    const d = src.data.get(cur)
+    const hit = d === undefined ? undefined : pick(d)
+    if (hit !== undefined && answers.length === 0 && hit.type !== 'CNAME') return addressTail(hit)
+    if (hit !== undefined) return encodeTail(name, RCODE.NOERROR, [...answers, ...rrset(cur, hit)], [])
+    const cname = d?.a === undefined && d?.aaaa === undefined ? d?.cname : undefined
+    if (cname === undefined) {
+      const neg = negative(src, cur)
+      if (answers.length === 0) return neg?.tail ?? home.nodata
+      // The chain left our data: NOERROR with the chain (resolvers follow it), or our SOA.
+      if (neg === undefined) return encodeTail(name, RCODE.NOERROR, answers, [])
+      return encodeTail(name, neg.tail.rcode, answers, [neg.zone.soa])
     }
-    return encodeTail(name, RCODE.NOERROR, answers, [])
+    answers.push(...rrset(cur, cname))
+    cur = cnameTarget(cname)
   }
-  const names = new Map<string, NameEntry>()
-  const wildcards = new Map<string, NameEntry>()
+  return encodeTail(name, RCODE.NOERROR, answers, [])
+}
+
+/** Phase 4: every answer of an existing name, by query type. */
+function nameEntry(src: Source, name: string, z: ZoneAnswers): NameEntry {
+  const d = src.data.get(name) ?? {}
+  const apex = name === z.zone
+  const cname = d.a === undefined && d.aaaa === undefined ? d.cname : undefined
+  const tails = new Map<number, Tail>()
+  tails.set(
+    TYPE.A,
+    chase(src, z, name, (x) => x.a),
+  )
+  tails.set(
+    TYPE.AAAA,
+    chase(src, z, name, (x) => x.aaaa),
+  )
+  if (cname !== undefined) tails.set(TYPE.CNAME, encodeTail(name, 0, rrset(name, cname), []))
+  if (apex) {
+    tails.set(TYPE.SOA, encodeTail(name, 0, [z.soa], []))
+    tails.set(TYPE.NS, encodeTail(name, 0, [z.ns], []))
+  }
+  // ANY: one RRset (the A or AAAA answer already built, else the CNAME, else the apex SOA).
+  const any =
+    d.a !== undefined
+      ? tails.get(TYPE.A)
+      : d.aaaa !== undefined
+        ? tails.get(TYPE.AAAA)
+        : (tails.get(TYPE.CNAME) ?? (apex ? tails.get(TYPE.SOA) : undefined))
+  if (any !== undefined) tails.set(TYPE.ANY, any)
+  return { tails, other: cname === undefined ? z.nodata : chase(src, z, name, () => undefined) }
+}
+
+/** Runs `build` for each name; a record it cannot encode is skipped with the reason. */
+function encodeEach<T>(
+  names: Iterable<[string, T]>,
+  skipped: { name: string; reason: string }[],
+  build: (name: string, t: T) => void,
+): void {
+  for (const [name, t] of names) {
+    try {
+      build(name, t)
+    } catch (err) {
+      skipped.push({ name, reason: err instanceof Error ? err.message : String(err) })
+    }
+  }
+}
+
+export function buildCache(records: readonly ResolvedRecord[], init: CacheInit): AnswerCache {
+  const negTtl = init.negativeTtlSeconds ?? NEGATIVE_TTL_SECONDS
+  const zones = init.zones
+  const data = groupByName(records, zones)
+  const byZone = new Map(zones.map((z) => [z, zoneAnswers(z, init.serial, negTtl)]))
+  const src: Source = { data, zones, byZone, existing: existingNames(data, byZone) }
   const skipped: { name: string; reason: string }[] = []
-  for (const [name, d] of data) {
-    if (!name.startsWith('*.')) continue
-    try {
-      wildcards.set(nameKey(name.slice(2)), wildcardEntry(d, nodata.get(zoneOf(name, zones) ?? '')!))
-    } catch (err) {
-      skipped.push({ name, reason: err instanceof Error ? err.message : String(err) })
-    }
-  }
-  for (const name of existing) {
-    try {
-      const zone = zoneOf(name, zones) ?? ''
-      const d = data.get(name) ?? {}
-      const tails = new Map<number, Tail>()
-      const isCname = d.cname !== undefined && d.a === undefined && d.aaaa === undefined
-      tails.set(
-        TYPE.A,
-        chase(name, (x) => x.a),
-      )
-      tails.set(
-        TYPE.AAAA,
-        chase(name, (x) => x.aaaa),
-      )
-      if (d.cname !== undefined && isCname)
-        tails.set(TYPE.CNAME, encodeTail(name, 0, rrset(name, d.cname), []))
-      if (name === zone) {
-        tails.set(TYPE.SOA, encodeTail(name, 0, [soa.get(zone)!], []))
-        tails.set(TYPE.NS, encodeTail(name, 0, [ns.get(zone)!], []))
-      }
-      // ANY: one RRset (the A or AAAA answer already built, else the CNAME, else the apex SOA).
-      const addressAny =
-        d.a !== undefined ? tails.get(TYPE.A) : d.aaaa !== undefined ? tails.get(TYPE.AAAA) : undefined
-      const apex = name === zone ? [soa.get(zone)!] : []
-      if (addressAny !== undefined) tails.set(TYPE.ANY, addressAny)
-      else if (isCname && d.cname !== undefined)
-        tails.set(TYPE.ANY, encodeTail(name, 0, rrset(name, d.cname), []))
-      else if (apex.length > 0) tails.set(TYPE.ANY, encodeTail(name, 0, apex, []))
-      const other = isCname ? chase(name, () => undefined) : nodata.get(zone)!
-      names.set(nameKey(name), { tails, other })
-    } catch (err) {
-      skipped.push({ name, reason: err instanceof Error ? err.message : String(err) })
-    }
-  }
+  const wildcards = new Map<string, NameEntry>()
+  const wild = [...data].filter(([name]) => name.startsWith('*.'))
+  encodeEach(wild, skipped, (name, d) => {
+    const z = byZone.get(zoneOf(name, zones) ?? '')
+    if (z !== undefined) wildcards.set(nameKey(name.slice(2)), wildcardEntry(d, z.nodata))
+  })
+  const names = new Map<string, NameEntry>()
+  encodeEach(src.existing, skipped, (name, z) => names.set(nameKey(name), nameEntry(src, name, z)))
   return {
     names,
     wildcards,
-    nxdomain,
+    nxdomain: new Map([...byZone.values()].map((z) => [nameKey(z.zone), z.nxdomain])),
     fingerprint: fingerprintOf(records, zones),
     serial: init.serial,
     serving: init.serving ?? true,

@@ -2,12 +2,12 @@
  * The hosts sink: turns each replica view into the desired block and writes it, coalescing bursts
  * (only the latest view is written) and retrying a failed write with backoff.
  */
-import { Counter, Gauge } from 'prom-client'
 import type { Registry } from 'prom-client'
 import type { ReplicaView } from '../../gossip/api.ts'
 import { randomRng } from '../../util/random.ts'
 import { backoffMs } from '../../util/backoff.ts'
 import { errorMessage } from '../../util/errors.ts'
+import { counter, gauge } from '../../util/metrics.ts'
 import type { Logger } from '../../util/log.ts'
 import { hostEntries } from './entries.ts'
 import { writeHostsFile } from './writer.ts'
@@ -53,29 +53,25 @@ export interface HostsSinkStatus {
 
 export function createHostsSink(init: HostsSinkInit, c: HostsSinkComponents): HostsSink {
   const log = c.log.child('hosts')
-  const writes = new Counter({
-    name: 'dns_controller_hosts_writes_total',
-    help: 'Hosts file updates by outcome (written, unchanged, error).',
-    labelNames: ['outcome'],
-    registers: [c.registry],
-  })
-  const problems = new Counter({
-    name: 'dns_controller_hosts_problems_total',
-    help: 'Malformed lines or markers found in the hosts file, by kind.',
-    labelNames: ['kind'],
-    registers: [c.registry],
-  })
-  const skipped = new Counter({
-    name: 'dns_controller_hosts_skipped_names_total',
-    help: 'Published names left out of the hosts file, by reason (wildcard: served by DNS only); each name counted once.',
-    labelNames: ['reason'],
-    registers: [c.registry],
-  })
-  const names = new Gauge({
-    name: 'dns_controller_hosts_names',
-    help: 'Names this agent keeps in the hosts block.',
-    registers: [c.registry],
-  })
+  const writes = counter(
+    c.registry,
+    'dns_controller_hosts_writes_total',
+    'Hosts file updates by outcome (written, unchanged, error).',
+    ['outcome'],
+  )
+  const problems = counter(
+    c.registry,
+    'dns_controller_hosts_problems_total',
+    'Malformed lines or markers found in the hosts file, by kind.',
+    ['kind'],
+  )
+  const skipped = counter(
+    c.registry,
+    'dns_controller_hosts_skipped_names_total',
+    'Published names left out of the hosts file, by reason (wildcard: served by DNS only); each name counted once.',
+    ['reason'],
+  )
+  const names = gauge(c.registry, 'dns_controller_hosts_names', 'Names this agent keeps in the hosts block.')
   const rng = randomRng()
   const reportedWildcards = new Set<string>()
   let pending: ReplicaView | undefined

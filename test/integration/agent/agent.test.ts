@@ -8,7 +8,7 @@ import { createServer } from 'node:net'
 import type { AddressInfo } from 'node:net'
 import { once } from 'node:events'
 import { Registry } from 'prom-client'
-import { createAgent } from '../../../lib/agent.ts'
+import { createAgent } from '../../../lib/agent/agent.ts'
 import type { ReplicaSource, ReplicaView } from '../../../lib/gossip/api.ts'
 import { memorySource } from '../../harness/memory-source.ts'
 import { systemClock } from '../../../lib/util/clock.ts'
@@ -38,11 +38,11 @@ function startAgent(dir: string, hostsFile: string, source: ReplicaSource = memo
   return createAgent(
     {
       zones: ['k8s.local'],
-      stateDir: join(dir, 'state'),
       hostsFile,
       dnsListen: { host: '127.0.0.1', port: 0 },
       upstreams: [],
       metricsListen: { host: '127.0.0.1', port: 0 },
+      publisherTimeoutSeconds: 0,
     },
     { source, log: silentLogger, registry: new Registry(), clock: systemClock, peers: () => 3 },
   )
@@ -107,7 +107,7 @@ test(
   'agent: a metrics port in use fails start and leaves nothing listening',
   { timeout: 30_000 },
   async (t) => {
-    const { dir, hostsFile } = setup(t)
+    const { hostsFile } = setup(t)
     const blocker = createServer().listen(0, '127.0.0.1')
     await once(blocker, 'listening')
     t.after(() => blocker.close())
@@ -115,11 +115,11 @@ test(
     const agent = createAgent(
       {
         zones: ['k8s.local'],
-        stateDir: join(dir, 'state'),
         hostsFile,
         dnsListen: { host: '127.0.0.1', port: 0 },
         upstreams: [],
         metricsListen: { host: '127.0.0.1', port },
+        publisherTimeoutSeconds: 0,
       },
       { source: memorySource(), log: silentLogger, registry: new Registry(), clock: systemClock },
     )

@@ -6,8 +6,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Registry } from 'prom-client'
-import { createAgent } from '../../../lib/agent.ts'
-import type { AgentState } from '../../../lib/agent.ts'
+import { createAgent } from '../../../lib/agent/agent.ts'
+import type { AgentState } from '../../../lib/agent/status.ts'
 import type { ReplicaView } from '../../../lib/gossip/api.ts'
 import { memorySource } from '../../harness/memory-source.ts'
 import { memoryLogger } from '../../../lib/util/log.ts'
@@ -43,11 +43,11 @@ test(
     const agent = createAgent(
       {
         zones: ['k8s.local'],
-        stateDir: join(dir, 'state'),
         hostsFile,
         dnsListen: { host: '127.0.0.1', port: 0 },
         upstreams: [],
         metricsListen: { host: '127.0.0.1', port: 0 },
+        publisherTimeoutSeconds: 0,
       },
       { source, log, registry: new Registry(), clock: { now: () => Date.now() } },
     )
@@ -76,11 +76,10 @@ test(
 )
 
 test('no live snapshot from a trusted publisher within --publisher-timeout: not ready, with the reason', async (t) => {
-  const dir = setup(t)
   let now = 1_000_000
   const source = memorySource()
   const agent = createAgent(
-    { zones: ['k8s.local'], stateDir: join(dir, 'state'), upstreams: [], publisherTimeoutMs: 300_000 },
+    { zones: ['k8s.local'], upstreams: [], publisherTimeoutSeconds: 300 },
     { source, log: memoryLogger(), registry: new Registry(), clock: { now: () => now } },
   )
   await agent.start()
@@ -102,11 +101,10 @@ test('no live snapshot from a trusted publisher within --publisher-timeout: not 
 })
 
 test('publisher timeout 0 never fails readiness on its own', async (t) => {
-  const dir = setup(t)
   let now = 0
   const source = memorySource()
   const agent = createAgent(
-    { zones: ['k8s.local'], stateDir: join(dir, 'state'), upstreams: [], publisherTimeoutMs: 0 },
+    { zones: ['k8s.local'], upstreams: [], publisherTimeoutSeconds: 0 },
     { source, log: memoryLogger(), registry: new Registry(), clock: { now: () => now } },
   )
   await agent.start()
@@ -116,11 +114,10 @@ test('publisher timeout 0 never fails readiness on its own', async (t) => {
 })
 
 test('published names outside every --zone of the agent: one warning naming zones and names', async (t) => {
-  const dir = setup(t)
   const source = memorySource()
   const log = memoryLogger()
   const agent = createAgent(
-    { zones: ['example.com'], stateDir: join(dir, 'state'), upstreams: [] },
+    { zones: ['example.com'], upstreams: [], publisherTimeoutSeconds: 0 },
     { source, log, registry: new Registry(), clock: { now: () => 0 } },
   )
   await agent.start()

@@ -8,8 +8,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { Registry } from 'prom-client'
-import { createAgent, LEGACY_REPLICA_FILE } from '../../../lib/agent.ts'
-import type { Agent } from '../../../lib/agent.ts'
+import { createAgent } from '../../../lib/agent/agent.ts'
+import { LEGACY_REPLICA_FILE, snapshotStore } from '../../../lib/agent/persist.ts'
+import type { Agent } from '../../../lib/agent/agent.ts'
 import { GOSSIP_DEFAULTS } from '../../../lib/gossip/core/config.ts'
 import { signedMessage } from '../../../lib/gossip/core/snapshot.ts'
 import type { Snapshot } from '../../../lib/gossip/core/snapshot.ts'
@@ -65,13 +66,19 @@ async function run(dir: string, t: { after: (f: () => Promise<void>) => void }):
   const agent = createAgent(
     {
       zones: ['k8s.local'],
-      stateDir: join(dir, 'state'),
       hostsFile: join(dir, 'hosts'),
       dnsListen: { host: '127.0.0.1', port: 0 },
       upstreams: [],
       metricsListen: { host: '127.0.0.1', port: 0 },
+      publisherTimeoutSeconds: 0,
     },
-    { source: node, log: silentLogger, registry, clock: systemClock },
+    {
+      source: node,
+      log: silentLogger,
+      registry,
+      clock: systemClock,
+      store: snapshotStore(join(dir, 'state'), { source: node, log: silentLogger, registry }),
+    },
   )
   await agent.start()
   let stopped = false

@@ -61,7 +61,7 @@ test('plan: no --cluster-name unless asked', () => {
 })
 
 test('the summary counts one agent as "1 agent"', async () => {
-  const { summary, everyAgent } = await import('../../../lib/demo/run.ts')
+  const { summary, everyAgent } = await import('../../../lib/demo/report.ts')
   const plan = demoPlan({ from: '/x/cluster.yaml', ports: layoutPorts([10, 11, 12, 13, 14], 1), files, join })
   assert.match(summary(plan, '/x/cluster.yaml', '/d'), /a controller and 1 agent on 127\.0\.0\.1/)
   const three = demoPlan({

@@ -1,6 +1,6 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import type { AgentState } from '../../../lib/agent.ts'
+import type { AgentState } from '../../../lib/agent/status.ts'
 import { converged, diffRecords, sampleName } from '../../../lib/demo/view.ts'
 
 const rec = (name: string, values: string[], type = 'A') => ({ name, type, values, ttl: 60 })

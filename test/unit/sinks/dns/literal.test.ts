@@ -1,7 +1,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { isIP } from 'node:net'
-import { isDottedQuad } from '../../../../lib/sinks/dns/server.ts'
+import { isDottedQuad } from '../../../../lib/sinks/dns/udp.ts'
 
 test('isDottedQuad accepts exactly the IPv4 literals net.isIP accepts, without leading zeros', () => {
   for (const s of ['127.0.0.1', '0.0.0.0', '255.255.255.255', '10.1.2.3', '1.22.133.4']) {
