@@ -23,6 +23,7 @@ import type { ReplicaView } from '../api.ts'
 import { toHex } from './bytes.ts'
 import type { Delta } from './delta.ts'
 import { applyDelta, sameRef } from './delta.ts'
+import { Cadence } from './cadence.ts'
 import { FrameCache } from './frames.ts'
 import { formatVersion, maxVersion } from './hlc.ts'
 import { Membership } from './membership.ts'
@@ -68,7 +69,6 @@ class Core implements GossipCore {
   private readonly verifier: Verifier
   private readonly signer: Signer | undefined
   private readonly selfPublisher: string | undefined
-  private readonly rng: CoreInit['rng']
   private readonly replicaState: Replica
   private readonly members: Membership
   private readonly quotas: PeerQuotas
@@ -77,10 +77,7 @@ class Core implements GossipCore {
   private readonly frames = new FrameCache()
   /** Our digest frame, rebuilt only when the replica changes (it is sent every sync interval). */
   private digestBytes: Uint8Array | undefined
-  private started = false
-  private lastNow: Millis = 0
-  private nextSyncAt: Millis = 0
-  private nextRotateAt: Millis = 0
+  private readonly cadence: Cadence
   private deadline: Millis | undefined = 0
   /** Highest version of our own publisher key known: persisted, produced, or seen in the network. */
   private lastOwn: Version | undefined
@@ -96,11 +93,11 @@ class Core implements GossipCore {
     this.verifier = init.verifier
     this.signer = init.signer
     this.selfPublisher = init.signer ? toHex(init.signer.publicKey) : undefined
-    this.rng = init.rng
     this.lastOwn = init.lastPublished
     this.replicaState = new Replica(init.trustedPublishers)
     this.members = new Membership(init.config, init.rng)
     this.quotas = new PeerQuotas(init.config)
+    this.cadence = new Cadence(init.config, init.rng)
     this.members.setSeeds(init.seeds ?? [])
   }
 
@@ -133,18 +130,8 @@ class Core implements GossipCore {
 
   step(now: Millis, input: Input): Action[] {
     const out: Action[] = []
-    if (!this.started) {
-      this.started = true
-      this.nextSyncAt = now + this.rng.float() * this.cfg.syncIntervalMs
-      this.nextRotateAt = now + (0.5 + this.rng.float()) * this.cfg.rotateIntervalMs
-    } else if (now < this.lastNow) {
-      // The wall clock was stepped back (NTP): timers are relative, so shift them with it.
-      const back = this.lastNow - now
-      this.nextSyncAt -= back
-      this.nextRotateAt -= back
-      this.members.clockSteppedBack(back)
-    }
-    this.lastNow = now
+    const back = this.cadence.observe(now)
+    if (back > 0) this.members.clockSteppedBack(back)
     switch (input.type) {
       case 'message':
         this.handleMessage(now, input.from, input.bytes, out)
@@ -183,7 +170,7 @@ class Core implements GossipCore {
     this.members.maintain(now, this.intents)
     this.enact(out)
     const d = this.members.nextDeadline(now)
-    this.deadline = Math.min(this.nextSyncAt, this.nextRotateAt, d ?? Infinity)
+    this.deadline = Math.min(this.cadence.next(), d ?? Infinity)
     for (const a of out)
       if (a.type === 'send') {
         this.counters.framesOut++
@@ -193,15 +180,15 @@ class Core implements GossipCore {
   }
 
   private timers(now: Millis, out: Action[]): void {
-    if (now >= this.nextSyncAt) {
+    if (this.cadence.syncDue(now)) {
       const to = this.members.randomPeers(1)[0]
       if (to !== undefined) this.send(out, to, this.digestFrame())
-      this.nextSyncAt = now + (0.9 + 0.2 * this.rng.float()) * this.cfg.syncIntervalMs
+      this.cadence.synced(now)
     }
-    if (now >= this.nextRotateAt) {
+    if (this.cadence.rotateDue(now)) {
       this.members.rotate(now, this.intents)
       this.enact(out)
-      this.nextRotateAt = now + (0.5 + this.rng.float()) * this.cfg.rotateIntervalMs
+      this.cadence.rotated(now)
     }
   }
 

@@ -1,13 +1,10 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { Kind } from '../../../lib/gossip/core/wire.ts'
 import type { Action } from '../../../lib/gossip/core/types.ts'
-import { Mesh, core, publisherA, rec } from './helpers.ts'
+import { Mesh, core, publisherA, rec, sentKind } from './helpers.ts'
 
-const sentKinds = (log: Mesh['log'], from: string): number[] =>
-  log
-    .filter((l) => l.from === from && l.action.type === 'send')
-    .map((l) => (l.action as { bytes: Uint8Array }).bytes[1] as number)
+const sentKinds = (log: Mesh['log'], from: string): string[] =>
+  log.filter((l) => l.from === from).flatMap((l) => sentKind(l.action) ?? [])
 
 /** a (publisher) — b — c in a line. */
 function line(): Mesh {
@@ -45,10 +42,10 @@ test('publish: the next version travels as a delta, and receivers rebuild the sa
     type: 'publish',
     records: [rec('api.example', ['10.0.0.2']), rec('new.example', ['10.0.0.9'])],
   })
-  const snapshots = (id: string): number[] =>
-    sentKinds(m.log, id).filter((k) => k === Kind.Full || k === Kind.Delta)
-  assert.deepEqual(snapshots('a'), [Kind.Delta])
-  assert.deepEqual(snapshots('b'), [Kind.Delta])
+  const snapshots = (id: string): string[] =>
+    sentKinds(m.log, id).filter((k) => k === 'full' || k === 'delta')
+  assert.deepEqual(snapshots('a'), ['delta'])
+  assert.deepEqual(snapshots('b'), ['delta'])
   for (const id of ['b', 'c']) assert.deepEqual(m.cores.get(id)?.replica(), m.cores.get('a')?.replica())
 })
 
@@ -105,7 +102,7 @@ test('anti-entropy pulls in both directions: a digest from an older peer gets a 
   c.step(m.now, { type: 'peer-up', peer: 'b', addrs: [] })
   const stale = m.cores.get('b') as ReturnType<typeof core>
   const acts: Action[] = stale.step(m.now, { type: 'peer-up', peer: 'c', addrs: [], dialed: 'addr/c' })
-  assert.ok(acts.some((a) => a.type === 'send' && a.to === 'c' && a.bytes[1] === Kind.Digest))
+  assert.ok(acts.some((a) => a.type === 'send' && a.to === 'c' && sentKind(a) === 'digest'))
 })
 
 test('restart: a publisher resumes above its persisted version even when its clock is behind', () => {

@@ -13,6 +13,8 @@ import type {
   Signer,
 } from '../../../lib/gossip/core/types.ts'
 import { seededRng } from '../../../lib/util/random.ts'
+import { frameKind } from '../../../lib/gossip/core/wire.ts'
+import type { FrameKind } from '../../../lib/gossip/core/wire.ts'
 import type { ResolvedRecord } from '../../../lib/records/types.ts'
 import { ed25519Verifier, signerFromSeed } from '../../sim/keys.ts'
 
@@ -33,6 +35,11 @@ export function core(over: Partial<CoreInit> & { self: string; config?: GossipCo
     rng: seededRng(over.self.length * 31 + 7),
     ...over,
   })
+}
+
+/** The kind of frame a `send` action carries (undefined for other actions). */
+export function sentKind(a: Action): FrameKind | 'unknown' | undefined {
+  return a.type === 'send' ? frameKind(a.bytes) : undefined
 }
 
 /** A fully connected little network of cores; `step` feeds an input and delivers every frame. */

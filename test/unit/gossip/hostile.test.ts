@@ -7,7 +7,7 @@ import type { Snapshot } from '../../../lib/gossip/core/snapshot.ts'
 import type { Action, DropReason, GossipCore, Signer } from '../../../lib/gossip/core/types.ts'
 import { encodeFrame, WIRE_VERSION } from '../../../lib/gossip/core/wire.ts'
 import type { Frame } from '../../../lib/gossip/core/wire.ts'
-import { core, outsider, publisherA, rec } from './helpers.ts'
+import { core, outsider, publisherA, rec, sentKind } from './helpers.ts'
 
 function snap(s: Signer, wallMs: number, records: Snapshot['records']): Snapshot {
   const version = { wallMs, counter: 0 }
@@ -153,7 +153,7 @@ for (const a of attacks) {
       [{ type: 'dropped', reason: a.reason, from: 'evil' }],
     )
     assert.ok(!acts.some((x) => x.type === 'replica-changed'))
-    assert.ok(!acts.some((x) => x.type === 'send' && x.bytes[1] !== 5), 'nothing forwarded')
+    assert.ok(!acts.some((x) => x.type === 'send' && sentKind(x) !== 'want'), 'nothing forwarded')
     assert.equal(c.replica(), before)
     assert.equal(c.stats().dropped[a.reason], 1)
   })
@@ -199,9 +199,9 @@ test('hostile: replayed wants and stale digests get one full snapshot per half s
   for (let i = 0; i < 100; i++)
     for (const bytes of [want, empty]) {
       const acts = c.step(10 + i, { type: 'message', from: 'evil', bytes })
-      fulls += acts.filter((a) => a.type === 'send' && a.bytes[1] === 3).length
+      fulls += acts.filter((a) => sentKind(a) === 'full').length
     }
   assert.equal(fulls, 1)
   const later = c.step(10 + GOSSIP_DEFAULTS.syncIntervalMs, { type: 'message', from: 'evil', bytes: want })
-  assert.equal(later.filter((a) => a.type === 'send' && a.bytes[1] === 3).length, 1)
+  assert.equal(later.filter((a) => sentKind(a) === 'full').length, 1)
 })

@@ -3,8 +3,8 @@ import assert from 'node:assert/strict'
 import { GOSSIP_DEFAULTS } from '../../../lib/gossip/core/config.ts'
 import { configProblems } from '../../../lib/gossip/core/config.ts'
 import type { Action, GossipCore } from '../../../lib/gossip/core/types.ts'
-import { decodeFrame, encodeFrame, Kind } from '../../../lib/gossip/core/wire.ts'
-import { core } from './helpers.ts'
+import { decodeFrame, encodeFrame } from '../../../lib/gossip/core/wire.ts'
+import { core, sentKind } from './helpers.ts'
 
 const dials = (acts: readonly Action[]): string[] => acts.flatMap((a) => (a.type === 'dial' ? [a.addr] : []))
 
@@ -133,7 +133,7 @@ test('a full node accepts a newcomer and evicts a random peer, telling it where 
   const victim = (hangUps[0] as { peer: string }).peer
   assert.notEqual(victim, 'new')
   const toVictim = acts.find((a) => a.type === 'send' && a.to === victim)
-  assert.ok(toVictim && toVictim.type === 'send' && toVictim.bytes[1] === Kind.Peers)
+  assert.ok(toVictim?.type === 'send' && sentKind(toVictim) === 'peers')
   const d = decodeFrame(toVictim.bytes)
   assert.ok(d.ok && d.value.kind === 'peers' && d.value.addrs.includes('me'))
   assert.equal(c.peers().length, GOSSIP_DEFAULTS.activeViewMax)
@@ -144,7 +144,7 @@ test('every sync interval the node sends one digest to one peer', () => {
   c.step(0, { type: 'listen-addrs', addrs: ['me'] })
   for (let i = 0; i < 5; i++) c.step(0, { type: 'peer-up', peer: `p${i}`, addrs: [] })
   const acts = runTimers(c, 0, 10_000)
-  const digests = acts.filter((a) => a.type === 'send' && a.bytes[1] === Kind.Digest).length
+  const digests = acts.filter((a) => sentKind(a) === 'digest').length
   assert.ok(digests >= 9 && digests <= 12, `${digests} digests in 10 s`)
 })
 
@@ -170,7 +170,7 @@ test('a wall clock stepped back an hour does not stall digests or dials', () => 
   const back = 10 // the clock jumps from one hour to 10 ms
   c.step(back, { type: 'timer' })
   const acts = runTimers(c, back, back + 3_000)
-  assert.ok(acts.filter((a) => a.type === 'send' && a.bytes[1] === Kind.Digest).length >= 2)
+  assert.ok(acts.filter((a) => sentKind(a) === 'digest').length >= 2)
   assert.ok((c.nextDeadline() as number) < back + 3_000 + GOSSIP_DEFAULTS.rotateIntervalMs)
 })
 
@@ -215,7 +215,7 @@ test('a peer spamming addresses holds maxAddrsPerSource slots, gets dialled at t
     for (const a of acts) {
       if (a.type === 'dial' && a.addr.startsWith('fake')) fakeDials.push(now)
       if (a.type === 'dial') c.step(now, { type: 'dial-failed', addr: a.addr })
-      if (a.type === 'send' && a.bytes[1] === Kind.Peers) {
+      if (a.type === 'send' && sentKind(a) === 'peers') {
         const d = decodeFrame(a.bytes)
         if (d.ok && d.value.kind === 'peers') for (const x of d.value.addrs) relayed.add(x)
       }
