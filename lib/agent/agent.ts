@@ -180,6 +180,8 @@ export function createAgent(config: AgentSinksConfig, c: AgentComponents): Agent
       if (!started) return
       started = false
       unsubscribe?.()
+      // The newest replica reaches the disk before the process goes: a restart serves it.
+      await c.store?.flush()
       await sinks?.stop()
     },
   }

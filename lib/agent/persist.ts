@@ -4,6 +4,11 @@
  * source, which checks them exactly like a peer's: a restarted agent serves at once, never serves
  * what it cannot verify, and never goes back to a version older than one it held. A file that
  * does not verify is dropped and counted, never served.
+ *
+ * Saving happens after the gossip listener's turn and off the event loop (fsync on libuv's pool):
+ * one write in flight, later changes folded into one more write of the newest snapshots. Written
+ * synchronously inside the listener, the two fsyncs held up the relay to peers and every DNS
+ * answer for as long as the disk took, which on a node busy pulling images can be long.
  */
 import { existsSync, unlinkSync } from 'node:fs'
 import { join } from 'node:path'
@@ -24,14 +29,18 @@ const FILE_LIMITS = { maxFrames: GOSSIP_DEFAULTS.maxPublishers, maxFrameBytes: G
 export interface SnapshotStore {
   /** Gives the persisted snapshots back to the source; true when at least one was restored. */
   restore(): boolean
-  /** Writes the source's snapshots when they changed since the last write. */
+  /** Asks for the source's snapshots to be written (later, when they changed since the last write). */
   save(): void
+  /** Resolves once every asked-for save is written or has failed (logged and counted). */
+  flush(): Promise<void>
 }
 
 export interface SnapshotStoreComponents {
   readonly source: ReplicaSource
   readonly log: Logger
   readonly registry: Registry
+  /** Writes the state file (tests inject a slow or failing disk). */
+  readonly write?: (dir: string, frames: readonly Uint8Array[]) => Promise<void>
 }
 
 const storeMetrics = (registry: Registry) => ({
@@ -52,7 +61,10 @@ export function snapshotStore(stateDir: string, c: SnapshotStoreComponents): Sna
   const log = c.log.child('agent')
   const { writeErrors, dropped } = storeMetrics(c.registry)
   const path = join(stateDir, SNAPSHOT_FILE)
+  const write = c.write ?? writeSnapshotFile
   let written: readonly Uint8Array[] = []
+  let asked = false
+  let writing: Promise<void> | undefined
 
   const refuse = (reason: string, fields: Record<string, unknown>): void => {
     dropped.inc({ reason })
@@ -100,20 +112,38 @@ export function snapshotStore(stateDir: string, c: SnapshotStoreComponents): Sna
       return restored
     },
     save() {
-      const frames = c.source.signedSnapshots?.()
-      // The core hands out the same frame objects until a snapshot changes.
-      if (
-        frames === undefined ||
-        (frames.length === written.length && frames.every((f, i) => f === written[i]))
-      )
-        return
-      try {
-        writeSnapshotFile(stateDir, frames)
-        written = frames
-      } catch (err) {
-        writeErrors.inc()
-        log.warn('could not persist the replica', { dir: stateDir, err: errorMessage(err) })
-      }
+      asked = true
+      writing ??= writeAsked()
+    },
+    async flush() {
+      while (writing !== undefined) await writing
     },
   }
+
+  /** Writes until nothing more was asked; each pass writes the newest snapshots. */
+  async function writeAsked(): Promise<void> {
+    // After the listener's turn: the relay's frames and pending DNS answers go out first.
+    await new Promise((resolve) => setImmediate(resolve))
+    try {
+      while (asked) {
+        asked = false
+        const frames = c.source.signedSnapshots?.()
+        // The core hands out the same frame objects until a snapshot changes.
+        if (frames === undefined || sameFrames(frames, written)) continue
+        try {
+          await write(stateDir, frames)
+          written = frames
+        } catch (err) {
+          writeErrors.inc()
+          log.warn('could not persist the replica', { dir: stateDir, err: errorMessage(err) })
+        }
+      }
+    } finally {
+      // Right after the last look at `asked`, with no await between: a later save() starts anew.
+      writing = undefined
+    }
+  }
 }
+
+const sameFrames = (a: readonly Uint8Array[], b: readonly Uint8Array[]): boolean =>
+  a.length === b.length && a.every((f, i) => f === b[i])

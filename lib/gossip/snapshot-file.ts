@@ -13,16 +13,8 @@
  * directory, so a crash leaves the old file or the new one.
  */
 import { createHash } from 'node:crypto'
-import {
-  closeSync,
-  fstatSync,
-  fsyncSync,
-  mkdirSync,
-  openSync,
-  readSync,
-  renameSync,
-  writeSync,
-} from 'node:fs'
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs'
+import { mkdir, open, rename } from 'node:fs/promises'
 import { join } from 'node:path'
 
 export const SNAPSHOT_FILE = 'snapshots.bin'
@@ -116,25 +108,28 @@ export function readSnapshotFile(dir: string, lim: FileLimits): FileDecoded | un
   }
 }
 
-/** Replaces the file atomically and durably. Throws on I/O errors. */
-export function writeSnapshotFile(dir: string, frames: readonly Uint8Array[]): void {
-  mkdirSync(dir, { recursive: true, mode: 0o700 })
+/**
+ * Replaces the file atomically and durably; rejects on I/O errors. Asynchronous on purpose: the
+ * fsyncs run on libuv's pool, so a slow disk never stalls the event loop that relays gossip and
+ * answers DNS.
+ */
+export async function writeSnapshotFile(dir: string, frames: readonly Uint8Array[]): Promise<void> {
+  await mkdir(dir, { recursive: true, mode: 0o700 })
   const path = join(dir, SNAPSHOT_FILE)
   const tmp = `${path}.tmp`
   const bytes = encodeSnapshotFile(frames)
-  const fd = openSync(tmp, 'w', 0o600)
+  const file = await open(tmp, 'w', 0o600)
   try {
-    let off = 0
-    while (off < bytes.length) off += writeSync(fd, bytes, off, bytes.length - off)
-    fsyncSync(fd)
+    await file.writeFile(bytes)
+    await file.sync()
   } finally {
-    closeSync(fd)
+    await file.close()
   }
-  renameSync(tmp, path)
-  const dfd = openSync(dir, 'r')
+  await rename(tmp, path)
+  const d = await open(dir, 'r')
   try {
-    fsyncSync(dfd)
+    await d.sync()
   } finally {
-    closeSync(dfd)
+    await d.close()
   }
 }

@@ -123,6 +123,7 @@ test(
     const dir = setup(t)
     const first = await run(dir, t)
     assert.deepEqual(first.node.restore([full(v2)]), [{ ok: true }]) // arrives as from a peer
+    await until(() => existsSync(join(dir, 'state', SNAPSHOT_FILE)), 'the state file')
     assert.deepEqual(persisted(dir), [full(v2)])
     assert.ok(!existsSync(join(dir, 'state', LEGACY_REPLICA_FILE)), 'no unsigned copy')
     await first.stop()
