@@ -13,8 +13,8 @@
  * directory, so a crash leaves the old file or the new one.
  */
 import { createHash } from 'node:crypto'
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs'
-import { mkdir, open, rename } from 'node:fs/promises'
+import { close, closeSync, fstatSync, fsync, mkdir, open, openSync, readSync, rename, write } from 'node:fs'
+import { promisify } from 'node:util'
 import { join } from 'node:path'
 
 export const SNAPSHOT_FILE = 'snapshots.bin'
@@ -108,28 +108,47 @@ export function readSnapshotFile(dir: string, lim: FileLimits): FileDecoded | un
   }
 }
 
+// The callback API on purpose: node:fs/promises loads internals the agent otherwise never loads
+// (memory on every node; the bundle test keeps the agent's list of modules it must not load).
+const fsP = {
+  mkdir: promisify(mkdir),
+  open: promisify(open),
+  write: promisify(write),
+  fsync: promisify(fsync),
+  close: promisify(close),
+  rename: promisify(rename),
+}
+
+/** Runs `use` on a file descriptor opened with `flags`, then closes it. */
+async function withFd(
+  path: string,
+  flags: string,
+  mode: number | undefined,
+  use: (fd: number) => Promise<void>,
+): Promise<void> {
+  const fd = await fsP.open(path, flags, mode)
+  try {
+    await use(fd)
+  } finally {
+    await fsP.close(fd)
+  }
+}
+
 /**
  * Replaces the file atomically and durably; rejects on I/O errors. Asynchronous on purpose: the
  * fsyncs run on libuv's pool, so a slow disk never stalls the event loop that relays gossip and
  * answers DNS.
  */
 export async function writeSnapshotFile(dir: string, frames: readonly Uint8Array[]): Promise<void> {
-  await mkdir(dir, { recursive: true, mode: 0o700 })
+  await fsP.mkdir(dir, { recursive: true, mode: 0o700 })
   const path = join(dir, SNAPSHOT_FILE)
   const tmp = `${path}.tmp`
   const bytes = encodeSnapshotFile(frames)
-  const file = await open(tmp, 'w', 0o600)
-  try {
-    await file.writeFile(bytes)
-    await file.sync()
-  } finally {
-    await file.close()
-  }
-  await rename(tmp, path)
-  const d = await open(dir, 'r')
-  try {
-    await d.sync()
-  } finally {
-    await d.close()
-  }
+  await withFd(tmp, 'w', 0o600, async (fd) => {
+    let off = 0
+    while (off < bytes.length) off += (await fsP.write(fd, bytes, off, bytes.length - off)).bytesWritten
+    await fsP.fsync(fd)
+  })
+  await fsP.rename(tmp, path)
+  await withFd(dir, 'r', undefined, (fd) => fsP.fsync(fd))
 }
