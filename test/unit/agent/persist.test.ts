@@ -9,15 +9,22 @@ import { silentLogger } from '../../../lib/util/log.ts'
 
 const EMPTY = { records: [], publishers: [] }
 
+/** A write the test finishes (done) or fails, as a slow disk would. */
+interface PendingWrite {
+  readonly frames: readonly Uint8Array[]
+  readonly done: () => void
+  readonly fail: (e: Error) => void
+}
+
 /** A source whose signed snapshots the test sets, and a disk whose writes the test finishes. */
 function rig(): {
   setFrames(f: readonly Uint8Array[]): void
-  writes: { frames: readonly Uint8Array[]; done: () => void; fail: (e: Error) => void }[]
+  writes: PendingWrite[]
   source: ReplicaSource
   registry: Registry
 } {
   let frames: readonly Uint8Array[] = []
-  const writes: { frames: readonly Uint8Array[]; done: () => void; fail: (e: Error) => void }[] = []
+  const writes: PendingWrite[] = []
   const source: ReplicaSource = {
     current: () => EMPTY,
     subscribe: () => () => {},
@@ -76,9 +83,7 @@ test('persist: changes during a slow write fold into one more write of the newes
   const [f1, f2, f3] = [[new Uint8Array([1])], [new Uint8Array([2])], [new Uint8Array([3])]]
   r.setFrames(f1)
   s.save()
-  await turn()
-  await turn()
-  assert.equal(r.writes.length, 1, 'first write in flight')
+  await writesStarted(r, 1)
   r.setFrames(f2)
   s.save()
   r.setFrames(f3)
